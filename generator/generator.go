@@ -1,0 +1,262 @@
+package generator
+
+import (
+	"bytes"
+	"fmt"
+	"path"
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/thriftsec/thriftsec/parser"
+	"github.com/thriftsec/thriftsec/templates"
+)
+
+// Options configure Generate.
+type Options struct {
+	// OutDir is the directory the Go packages are written below. Generate
+	// only reads it to find the enclosing go.mod.
+	OutDir string
+	// ImportPrefix is the Go import path of OutDir. Empty means: derive it
+	// from the nearest go.mod at or above OutDir.
+	ImportPrefix string
+}
+
+// OutputFile is one generated Go file.
+type OutputFile struct {
+	Path    string // relative to OutDir, slash-separated: "shared/shared.thrift.go"
+	Content []byte // gofmt'd
+}
+
+// goPackage is one Go package of the output: every .thrift file with the
+// same Go namespace lands in it.
+type goPackage struct {
+	dir        string // relative to OutDir, slash-separated
+	name       string
+	importPath string
+	files      []*parser.File
+	scope      scope // package-level identifiers already taken
+}
+
+// plan is everything decided before emitting.
+type plan struct {
+	names    *templates.Names
+	packages []*goPackage // in order of first appearance in Program.Files
+	pkgOf    map[*parser.File]*goPackage
+}
+
+// Generate plans and renders Go code for every file of prog (included files
+// too: the generated packages import each other). The output is a pure
+// function of prog and opts.
+func Generate(prog *parser.Program, opts Options) ([]OutputFile, error) {
+	prefix := opts.ImportPrefix
+	if prefix == "" {
+		var err error
+		if prefix, err = importPathOf(opts.OutDir); err != nil {
+			return nil, err
+		}
+	}
+	p, err := newPlan(prog, strings.TrimSuffix(prefix, "/"))
+	if err != nil {
+		return nil, err
+	}
+	var out []OutputFile
+	for _, pkg := range p.packages {
+		for i, f := range pkg.files {
+			content, err := p.render(pkg, f, i == 0)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, OutputFile{Path: path.Join(pkg.dir, outputName(f)), Content: content})
+		}
+	}
+	return out, nil
+}
+
+// outputName is the Go file generated for a .thrift file: its name plus
+// ".thrift.go", which no Go build-constraint suffix or "_test" can end in.
+func outputName(f *parser.File) string {
+	return strings.TrimLeft(f.Name, "_.") + ".thrift.go"
+}
+
+// packageDir maps a file to its package directory and name: `namespace go
+// a.b.c` gives a/b/c and package c; without one the file name gives both.
+func packageDir(f *parser.File) (dir, name string) {
+	ns := f.Namespace("go")
+	if ns == "" {
+		name = PackageName(f.Name)
+		return name, name
+	}
+	parts := strings.FieldsFunc(ns, func(r rune) bool { return r == '.' || r == '/' })
+	for i, part := range parts {
+		parts[i] = PackageName(part)
+	}
+	if len(parts) == 0 {
+		name = PackageName(f.Name)
+		return name, name
+	}
+	return strings.Join(parts, "/"), parts[len(parts)-1]
+}
+
+func newPlan(prog *parser.Program, prefix string) (*plan, error) {
+	p := &plan{names: templates.NewNames(), pkgOf: map[*parser.File]*goPackage{}}
+	byDir := map[string]*goPackage{}
+	outputs := map[string]*parser.File{}
+	for _, f := range prog.Files {
+		dir, name := packageDir(f)
+		pkg := byDir[dir]
+		if pkg == nil {
+			pkg = &goPackage{dir: dir, name: name, importPath: prefix + "/" + dir, scope: scope{}}
+			byDir[dir] = pkg
+			p.packages = append(p.packages, pkg)
+		}
+		out := path.Join(dir, outputName(f))
+		if prev := outputs[out]; prev != nil {
+			return nil, &parser.Error{Pos: parser.Pos{File: f.Path}, Msg: fmt.Sprintf("%s and %s would both generate %s: give them different file names or Go namespaces", prev.Path, f.Path, out)}
+		}
+		outputs[out] = f
+		pkg.files = append(pkg.files, f)
+		p.pkgOf[f] = pkg
+	}
+	if err := p.checkImportCycles(prog); err != nil {
+		return nil, err
+	}
+	for _, f := range prog.Files {
+		p.nameFile(f)
+	}
+	return p, nil
+}
+
+// checkImportCycles refuses includes that would make Go packages import each
+// other: Thrift allows a.thrift and b.thrift in different namespaces to form
+// a cycle through a third file's namespace, Go does not.
+func (p *plan) checkImportCycles(prog *parser.Program) error {
+	edges := map[*goPackage][]*parser.Include{}
+	for _, f := range prog.Files {
+		from := p.pkgOf[f]
+		for _, inc := range f.Includes {
+			if p.pkgOf[inc.File] != from {
+				edges[from] = append(edges[from], inc)
+			}
+		}
+	}
+	const (
+		unvisited = iota
+		active
+		done
+	)
+	state := map[*goPackage]int{}
+	var visit func(pkg *goPackage) error
+	visit = func(pkg *goPackage) error {
+		state[pkg] = active
+		for _, inc := range edges[pkg] {
+			to := p.pkgOf[inc.File]
+			switch state[to] {
+			case active:
+				return &parser.Error{Pos: inc.Pos, Msg: fmt.Sprintf("include %q makes Go package %q import itself through %q: Go forbids import cycles", inc.Path, pkg.importPath, to.importPath)}
+			case unvisited:
+				if err := visit(to); err != nil {
+					return err
+				}
+			}
+		}
+		state[pkg] = done
+		return nil
+	}
+	for _, pkg := range p.packages {
+		if state[pkg] == unvisited {
+			if err := visit(pkg); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// nameFile plans the Go names of one file's definitions, in the order the
+// file is rendered.
+func (p *plan) nameFile(f *parser.File) {
+	pkg := p.pkgOf[f]
+	id := func(name string) templates.Ident {
+		return templates.Ident{ImportPath: pkg.importPath, Name: pkg.scope.claim(name)}
+	}
+	for _, e := range f.Enums {
+		eid := id(CamelCase(e.Name))
+		p.names.SetIdent(e, eid)
+		pkg.scope.claim(eid.Name + "FromString")
+		for _, v := range e.Values {
+			p.names.SetIdent(v, id(eid.Name+"_"+v.Name))
+		}
+	}
+	for _, t := range f.Typedefs {
+		p.names.SetIdent(t, id(CamelCase(t.Name)))
+	}
+	for _, c := range f.Constants {
+		p.names.SetIdent(c, id(Exported(c.Name)))
+	}
+	for _, s := range f.Structs {
+		sid := id(CamelCase(s.Name))
+		p.names.SetIdent(s, sid)
+		p.names.SetConstructor(s, id("New"+sid.Name))
+		p.nameFields(s)
+	}
+}
+
+// nameFields plans field and accessor names. The struct's own methods are
+// claimed first; then each field, in source order, takes its CamelCase name
+// unless it or its accessors are taken, in which case "_" is appended.
+func (p *plan) nameFields(s *parser.Struct) {
+	members := scope{"Encode": true, "Decode": true, "String": true}
+	if s.Kind == parser.StructKindException {
+		members["Error"] = true
+	}
+	for _, f := range s.Fields {
+		name := CamelCase(f.Name)
+		for members[name] || members["Get"+name] || members["IsSet"+name] {
+			name += "_"
+		}
+		fn := templates.FieldNames{
+			Name:   members.claim(name),
+			Getter: members.claim("Get" + name),
+			IsSet:  members.claim("IsSet" + name),
+			Param:  LowerCamel(f.Name),
+		}
+		p.names.SetField(f, fn)
+	}
+}
+
+// render builds one Go file.
+func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error) {
+	jf := jen.NewFilePathName(pkg.importPath, pkg.name)
+	jf.HeaderComment("Code generated by thriftsec-gen. DO NOT EDIT.")
+	jf.HeaderComment("source: " + f.Path)
+	if first {
+		sources := make([]string, len(pkg.files))
+		for i, pf := range pkg.files {
+			sources[i] = pf.Path
+		}
+		jf.PackageComment(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", ")))
+	}
+	jf.ImportName(templates.RuntimePath, "runtime")
+	jf.Comment("Fails to compile when the runtime package is older than this generated code.")
+	jf.Const().Id("_").Op("=").Qual(templates.RuntimePath, "SupportPackageIsVersion1")
+
+	n := p.names
+	for _, e := range f.Enums {
+		jf.Add(n.Enum(e))
+	}
+	for _, t := range f.Typedefs {
+		jf.Add(n.Typedef(t))
+	}
+	for _, c := range f.Constants {
+		jf.Add(n.Const(c))
+	}
+	for _, s := range f.Structs {
+		jf.Add(n.Struct(s))
+	}
+	var buf bytes.Buffer
+	if err := jf.Render(&buf); err != nil {
+		return nil, fmt.Errorf("%s: rendering Go code: %w", f.Path, err)
+	}
+	return buf.Bytes(), nil
+}

@@ -1,0 +1,202 @@
+package templates
+
+import (
+	"github.com/dave/jennifer/jen"
+
+	"github.com/thriftsec/thriftsec/parser"
+)
+
+// decodeValue emits the statements that read one value of type t and hand
+// it, always as a plain variable, to store. The decoder has already checked
+// a container's declared size against the bytes that can still arrive, so
+// preallocating it is safe. For map<string,list<i32>>:
+//
+//	_, _, n1, err := d.ReadMapBegin()
+//	... element types checked ...
+//	m2 := make(map[string][]int32, n1)
+//	for i3 := 0; i3 < n1; i3++ {
+//		k4, err := d.ReadString()
+//		...
+//		m2[k4] = l6
+//	}
+//	d.ReadMapEnd()
+func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnErr, store func(v jen.Code) jen.Code) {
+	r := t.Resolve()
+	checkErr := jen.If(jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+	switch r.Kind {
+	case parser.KindStruct:
+		v := vs.next("s")
+		g.Id(v).Op(":=").Add(n.Constructor(r.Struct).Qual()).Call()
+		g.If(jen.Err().Op(":=").Id(v).Dot("Decode").Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		g.Add(store(jen.Id(v)))
+	case parser.KindList, parser.KindSet:
+		kind := "List"
+		if r.Kind == parser.KindSet {
+			kind = "Set"
+		}
+		et, size, l, i := vs.next("et"), vs.next("n"), vs.next("l"), vs.next("i")
+		g.List(jen.Id(et), jen.Id(size), jen.Err()).Op(":=").Id("d").Dot("Read" + kind + "Begin").Call()
+		g.Add(checkErr)
+		g.If(jen.Id(size).Op(">").Lit(0).Op("&&").Id(et).Op("!=").Add(WireType(r.Elem))).Block(
+			ret(rt("ElementTypeError").Call(WireType(r.Elem), jen.Id(et))))
+		g.Id(l).Op(":=").Make(n.GoType(t), jen.Id(size))
+		g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
+			n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
+				return jen.Id(l).Index(jen.Id(i)).Op("=").Add(v)
+			})
+		})
+		g.Id("d").Dot("Read" + kind + "End").Call()
+		g.Add(store(jen.Id(l)))
+	case parser.KindMap:
+		kt, vt, size, m, i := vs.next("kt"), vs.next("vt"), vs.next("n"), vs.next("m"), vs.next("i")
+		g.List(jen.Id(kt), jen.Id(vt), jen.Id(size), jen.Err()).Op(":=").Id("d").Dot("ReadMapBegin").Call()
+		g.Add(checkErr)
+		g.If(jen.Id(size).Op(">").Lit(0).Op("&&").Parens(
+			jen.Id(kt).Op("!=").Add(WireType(r.Key)).Op("||").Id(vt).Op("!=").Add(WireType(r.Elem)))).Block(
+			ret(rt("MapTypeError").Call(WireType(r.Key), WireType(r.Elem), jen.Id(kt), jen.Id(vt))))
+		g.Id(m).Op(":=").Make(n.GoType(t), jen.Id(size))
+		if KeyIsComparable(r.Key) {
+			g.For(jen.Id(i).Op(":=").Lit(0), jen.Id(i).Op("<").Id(size), jen.Id(i).Op("++")).BlockFunc(func(g *jen.Group) {
+				k := vs.next("k")
+				g.Var().Id(k).Add(n.GoType(r.Key))
+				n.decodeValue(g, r.Key, vs, ret, func(v jen.Code) jen.Code { return jen.Id(k).Op("=").Add(v) })
+				n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
+					return jen.Id(m).Index(jen.Id(k)).Op("=").Add(v)
+				})
+			})
+		} else {
+			g.For(jen.Id(i).Op(":=").Range().Id(m)).BlockFunc(func(g *jen.Group) {
+				n.decodeValue(g, r.Key, vs, ret, func(v jen.Code) jen.Code {
+					return jen.Id(m).Index(jen.Id(i)).Dot("Key").Op("=").Add(v)
+				})
+				n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
+					return jen.Id(m).Index(jen.Id(i)).Dot("Value").Op("=").Add(v)
+				})
+			})
+		}
+		g.Id("d").Dot("ReadMapEnd").Call()
+		g.Add(store(jen.Id(m)))
+	default:
+		read := jen.Id("d").Dot("Read" + codecSuffix[r.Kind]).Call()
+		v := vs.next("v")
+		if !isNamed(t) {
+			g.List(jen.Id(v), jen.Err()).Op(":=").Add(read)
+			g.Add(checkErr)
+			g.Add(store(jen.Id(v)))
+			return
+		}
+		raw := vs.next("r")
+		g.List(jen.Id(raw), jen.Err()).Op(":=").Add(read)
+		g.Add(checkErr)
+		g.Id(v).Op(":=").Add(n.GoType(t)).Call(jen.Id(raw))
+		g.Add(store(jen.Id(v)))
+	}
+}
+
+// Decode emits the Decode method of a struct, union or exception:
+//
+//	// Decode reads p from the Thrift binary protocol. Fields absent from the
+//	// input keep their current values.
+//	func (p *Point) Decode(d *runtime.Decoder) error {
+//		if err := d.ReadStructBegin(); err != nil {
+//			return err
+//		}
+//		var isSetX bool
+//		for {
+//			t, id, err := d.ReadFieldBegin()
+//			if err != nil {
+//				return runtime.FieldError("Point", "", err)
+//			}
+//			if t == runtime.TypeStop {
+//				break
+//			}
+//			switch id {
+//			case 1:
+//				if t == runtime.TypeI32 {
+//					v1, err := d.ReadI32()
+//					if err != nil {
+//						return runtime.FieldError("Point", "x", err)
+//					}
+//					p.X = v1
+//					isSetX = true
+//					continue
+//				}
+//			}
+//			if err := d.Skip(t); err != nil {
+//				return err
+//			}
+//		}
+//		d.ReadStructEnd()
+//		if !isSetX {
+//			return runtime.FieldError("Point", "x", runtime.ErrRequiredFieldMissing)
+//		}
+//		return nil
+//	}
+//
+// A field whose wire type differs from the IDL is skipped, as Apache does;
+// unknown fields are skipped; a union must end up with exactly one member.
+func (n *Names) Decode(s *parser.Struct) jen.Code {
+	id := n.Ident(s)
+	var required []*parser.Field
+	for _, f := range s.Fields {
+		if f.Requiredness == parser.RequirednessRequired && s.Kind != parser.StructKindUnion {
+			required = append(required, f)
+		}
+	}
+	isSet := func(f *parser.Field) string { return "isSet" + n.Field(f).Name }
+	return jen.Comment("Decode reads p from the Thrift binary protocol. Fields absent from the").Line().
+		Comment("input keep their current values.").Line().
+		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Decode").Params(jen.Id("d").Op("*").Add(rt("Decoder"))).Error().BlockFunc(func(g *jen.Group) {
+		g.If(jen.Err().Op(":=").Id("d").Dot("ReadStructBegin").Call(), jen.Err().Op("!=").Nil()).Block(
+			jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
+		if s.Kind == parser.StructKindUnion {
+			// A union holds exactly one member: start from none.
+			g.Op("*").Id("p").Op("=").Id(id.Name).Values()
+		}
+		for _, f := range required {
+			g.Var().Id(isSet(f)).Bool()
+		}
+		vs := &vars{}
+		g.For().BlockFunc(func(g *jen.Group) {
+			g.List(jen.Id("t"), jen.Id("id"), jen.Err()).Op(":=").Id("d").Dot("ReadFieldBegin").Call()
+			g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
+			g.If(jen.Id("t").Op("==").Add(rt("TypeStop"))).Block(jen.Break())
+			if len(s.Fields) > 0 {
+				g.Switch(jen.Id("id")).BlockFunc(func(g *jen.Group) {
+					for _, f := range s.Fields {
+						f := f
+						ret := func(err jen.Code) jen.Code {
+							return jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), err))
+						}
+						g.Case(jen.Lit(int(f.ID))).Block(
+							jen.If(jen.Id("t").Op("==").Add(WireType(f.Type))).BlockFunc(func(g *jen.Group) {
+								n.decodeValue(g, f.Type, vs, ret, func(v jen.Code) jen.Code {
+									field := jen.Id("p").Dot(n.Field(f).Name)
+									if Shape(s, f).Pointer {
+										return field.Op("=").Op("&").Add(v)
+									}
+									return field.Op("=").Add(v)
+								})
+								if f.Requiredness == parser.RequirednessRequired && s.Kind != parser.StructKindUnion {
+									g.Id(isSet(f)).Op("=").True()
+								}
+								g.Continue()
+							}))
+					}
+				})
+			}
+			g.If(jen.Err().Op(":=").Id("d").Dot("Skip").Call(jen.Id("t")), jen.Err().Op("!=").Nil()).Block(
+				jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
+		})
+		g.Id("d").Dot("ReadStructEnd").Call()
+		for _, f := range required {
+			g.If(jen.Op("!").Id(isSet(f))).Block(
+				jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), rt("ErrRequiredFieldMissing"))))
+		}
+		if s.Kind == parser.StructKindUnion {
+			g.If(jen.Id("c").Op(":=").Id("p").Dot("countSetFields").Call(), jen.Id("c").Op("!=").Lit(1)).Block(
+				jen.Return(rt("UnionFieldCountError").Call(jen.Lit(s.Name), jen.Id("c"))))
+		}
+		g.Return(jen.Nil())
+	})
+}

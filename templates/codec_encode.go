@@ -1,0 +1,132 @@
+package templates
+
+import (
+	"fmt"
+
+	"github.com/dave/jennifer/jen"
+
+	"github.com/thriftsec/thriftsec/parser"
+)
+
+// vars hands out variable names unique within one generated function, so
+// that nested containers never shadow each other (v1, k2, l3, ...).
+type vars struct{ n int }
+
+func (v *vars) next(prefix string) string {
+	v.n++
+	return fmt.Sprintf("%s%d", prefix, v.n)
+}
+
+// returnErr builds the statement that leaves the function with err.
+type returnErr func(err jen.Code) jen.Code
+
+// encodeValue emits the statements that write the value of expression v,
+// whose Go type is n.GoType(t). For example, for list<map<string,i64>>:
+//
+//	e.WriteListBegin(runtime.TypeMap, len(v))
+//	for _, v1 := range v {
+//		e.WriteMapBegin(runtime.TypeString, runtime.TypeI64, len(v1))
+//		for k2, v3 := range v1 {
+//			e.WriteString(k2)
+//			e.WriteI64(v3)
+//		}
+//	}
+func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, ret returnErr) {
+	r := t.Resolve()
+	switch r.Kind {
+	case parser.KindStruct:
+		g.If(jen.Err().Op(":=").Add(v).Dot("Encode").Call(jen.Id("e")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+	case parser.KindList, parser.KindSet:
+		begin := "WriteListBegin"
+		if r.Kind == parser.KindSet {
+			begin = "WriteSetBegin"
+		}
+		g.Id("e").Dot(begin).Call(WireType(r.Elem), jen.Len(v))
+		elem := vs.next("v")
+		g.For(jen.List(jen.Id("_"), jen.Id(elem)).Op(":=").Range().Add(v)).BlockFunc(func(g *jen.Group) {
+			n.encodeValue(g, jen.Id(elem), r.Elem, vs, ret)
+		})
+	case parser.KindMap:
+		g.Id("e").Dot("WriteMapBegin").Call(WireType(r.Key), WireType(r.Elem), jen.Len(v))
+		if KeyIsComparable(r.Key) {
+			k, val := vs.next("k"), vs.next("v")
+			g.For(jen.List(jen.Id(k), jen.Id(val)).Op(":=").Range().Add(v)).BlockFunc(func(g *jen.Group) {
+				n.encodeValue(g, jen.Id(k), r.Key, vs, ret)
+				n.encodeValue(g, jen.Id(val), r.Elem, vs, ret)
+			})
+			return
+		}
+		kv := vs.next("kv")
+		g.For(jen.List(jen.Id("_"), jen.Id(kv)).Op(":=").Range().Add(v)).BlockFunc(func(g *jen.Group) {
+			n.encodeValue(g, jen.Id(kv).Dot("Key"), r.Key, vs, ret)
+			n.encodeValue(g, jen.Id(kv).Dot("Value"), r.Elem, vs, ret)
+		})
+	default:
+		arg := jen.Add(v)
+		if isNamed(t) {
+			arg = rawGoType(t).Call(v)
+		}
+		g.Id("e").Dot("Write" + codecSuffix[r.Kind]).Call(arg)
+	}
+}
+
+// Encode emits the Encode method of a struct, union or exception:
+//
+//	// Encode writes p in the Thrift binary protocol.
+//	func (p *Point) Encode(e *runtime.Encoder) error {
+//		if p == nil {
+//			return runtime.NilStructError("Point")
+//		}
+//		e.WriteFieldBegin(runtime.TypeI32, 1)
+//		e.WriteI32(p.X)
+//		if p.Label != nil {
+//			e.WriteFieldBegin(runtime.TypeString, 2)
+//			e.WriteString(*p.Label)
+//		}
+//		e.WriteFieldStop()
+//		return nil
+//	}
+//
+// A union first checks that exactly one member is set; a required struct
+// field that is nil is an error rather than a silently missing field.
+func (n *Names) Encode(s *parser.Struct) jen.Code {
+	id := n.Ident(s)
+	return jen.Comment("Encode writes p in the Thrift binary protocol.").Line().
+		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Encode").Params(jen.Id("e").Op("*").Add(rt("Encoder"))).Error().BlockFunc(func(g *jen.Group) {
+		g.If(jen.Id("p").Op("==").Nil()).Block(jen.Return(rt("NilStructError").Call(jen.Lit(s.Name))))
+		if s.Kind == parser.StructKindUnion {
+			g.If(jen.Id("c").Op(":=").Id("p").Dot("countSetFields").Call(), jen.Id("c").Op("!=").Lit(1)).Block(
+				jen.Return(rt("UnionFieldCountError").Call(jen.Lit(s.Name), jen.Id("c"))))
+		}
+		vs := &vars{}
+		for _, f := range s.Fields {
+			fn := n.Field(f)
+			sh := Shape(s, f)
+			field := jen.Id("p").Dot(fn.Name)
+			ret := func(err jen.Code) jen.Code {
+				return jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), err))
+			}
+			write := func(g *jen.Group) {
+				g.Id("e").Dot("WriteFieldBegin").Call(WireType(f.Type), jen.Lit(int(f.ID)))
+				v := field.Clone()
+				if sh.Pointer {
+					v = jen.Op("*").Add(field.Clone())
+				}
+				n.encodeValue(g, v, f.Type, vs, ret)
+			}
+			switch {
+			case sh.Conditional:
+				g.If(field.Clone().Op("!=").Nil()).BlockFunc(write)
+			case f.Type.Resolve().Kind == parser.KindStruct:
+				// Required struct field: refuse to write a message the peer must reject.
+				g.If(field.Clone().Op("==").Nil()).Block(
+					jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), rt("ErrRequiredFieldUnset"))))
+				write(g)
+			default:
+				write(g)
+			}
+		}
+		g.Id("e").Dot("WriteFieldStop").Call()
+		g.Return(jen.Nil())
+	})
+}

@@ -1,0 +1,32 @@
+package templates
+
+import (
+	"strings"
+
+	"github.com/dave/jennifer/jen"
+)
+
+// Doc renders a doc comment: the IDL's own doc when it has one, else the
+// fallback sentence. Every line becomes a "//" line, so an IDL doc that
+// contains "*/" cannot end the comment early.
+//
+//	// Point is a position on the plane.
+//	//
+//	// <IDL doc lines>
+func Doc(fallback, idlDoc string) *jen.Statement {
+	s := jen.Null()
+	lines := []string{fallback}
+	if d := strings.TrimSpace(idlDoc); d != "" {
+		lines = append(lines, "")
+		lines = append(lines, strings.Split(d, "\n")...)
+	}
+	for _, l := range lines {
+		l = strings.TrimRight(l, " \t\r")
+		if l == "" {
+			s.Comment("//").Line()
+			continue
+		}
+		s.Comment("// " + l).Line()
+	}
+	return s
+}
