@@ -1,0 +1,4 @@
+include "shared/geo.thrift"
+
+typedef geo.Meters Distance
+typedef geo.Point Location
