@@ -44,9 +44,9 @@ func (e *FieldError) Error() string {
 // Unwrap returns the underlying error.
 func (e *FieldError) Unwrap() error { return e.Err }
 
-// FieldError wraps err with the struct and field it happened in. It is
+// NewFieldError wraps err with the struct and field it happened in. It is
 // called by generated code on error paths only.
-func FieldError(structName, field string, err error) error {
+func NewFieldError(structName, field string, err error) error {
 	return &FieldError{Struct: structName, Field: field, Err: err}
 }
 

@@ -105,7 +105,7 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 //		for {
 //			t, id, err := d.ReadFieldBegin()
 //			if err != nil {
-//				return runtime.FieldError("Point", "", err)
+//				return runtime.NewFieldError("Point", "", err)
 //			}
 //			if t == runtime.TypeStop {
 //				break
@@ -115,7 +115,7 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 //				if t == runtime.TypeI32 {
 //					v1, err := d.ReadI32()
 //					if err != nil {
-//						return runtime.FieldError("Point", "x", err)
+//						return runtime.NewFieldError("Point", "x", err)
 //					}
 //					p.X = v1
 //					isSetX = true
@@ -128,7 +128,7 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 //		}
 //		d.ReadStructEnd()
 //		if !isSetX {
-//			return runtime.FieldError("Point", "x", runtime.ErrRequiredFieldMissing)
+//			return runtime.NewFieldError("Point", "x", runtime.ErrRequiredFieldMissing)
 //		}
 //		return nil
 //	}
@@ -148,7 +148,7 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 		Comment("input keep their current values.").Line().
 		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Decode").Params(jen.Id("d").Op("*").Add(rt("Decoder"))).Error().BlockFunc(func(g *jen.Group) {
 		g.If(jen.Err().Op(":=").Id("d").Dot("ReadStructBegin").Call(), jen.Err().Op("!=").Nil()).Block(
-			jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
+			jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
 		if s.Kind == parser.StructKindUnion {
 			// A union holds exactly one member: start from none.
 			g.Op("*").Id("p").Op("=").Id(id.Name).Values()
@@ -159,14 +159,14 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 		vs := &vars{}
 		g.For().BlockFunc(func(g *jen.Group) {
 			g.List(jen.Id("t"), jen.Id("id"), jen.Err()).Op(":=").Id("d").Dot("ReadFieldBegin").Call()
-			g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
+			g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
 			g.If(jen.Id("t").Op("==").Add(rt("TypeStop"))).Block(jen.Break())
 			if len(s.Fields) > 0 {
 				g.Switch(jen.Id("id")).BlockFunc(func(g *jen.Group) {
 					for _, f := range s.Fields {
 						f := f
 						ret := func(err jen.Code) jen.Code {
-							return jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), err))
+							return jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), err))
 						}
 						g.Case(jen.Lit(int(f.ID))).Block(
 							jen.If(jen.Id("t").Op("==").Add(WireType(f.Type))).BlockFunc(func(g *jen.Group) {
@@ -186,12 +186,12 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 				})
 			}
 			g.If(jen.Err().Op(":=").Id("d").Dot("Skip").Call(jen.Id("t")), jen.Err().Op("!=").Nil()).Block(
-				jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
+				jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
 		})
 		g.Id("d").Dot("ReadStructEnd").Call()
 		for _, f := range required {
 			g.If(jen.Op("!").Id(isSet(f))).Block(
-				jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), rt("ErrRequiredFieldMissing"))))
+				jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), rt("ErrRequiredFieldMissing"))))
 		}
 		if s.Kind == parser.StructKindUnion {
 			g.If(jen.Id("c").Op(":=").Id("p").Dot("countSetFields").Call(), jen.Id("c").Op("!=").Lit(1)).Block(

@@ -104,7 +104,7 @@ func (n *Names) Encode(s *parser.Struct) jen.Code {
 			sh := Shape(s, f)
 			field := jen.Id("p").Dot(fn.Name)
 			ret := func(err jen.Code) jen.Code {
-				return jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), err))
+				return jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), err))
 			}
 			write := func(g *jen.Group) {
 				g.Id("e").Dot("WriteFieldBegin").Call(WireType(f.Type), jen.Lit(int(f.ID)))
@@ -120,7 +120,7 @@ func (n *Names) Encode(s *parser.Struct) jen.Code {
 			case f.Type.Resolve().Kind == parser.KindStruct:
 				// Required struct field: refuse to write a message the peer must reject.
 				g.If(field.Clone().Op("==").Nil()).Block(
-					jen.Return(rt("FieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), rt("ErrRequiredFieldUnset"))))
+					jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), rt("ErrRequiredFieldUnset"))))
 				write(g)
 			default:
 				write(g)

@@ -14,12 +14,17 @@ import (
 //	//
 //	// <IDL doc lines>
 func Doc(fallback, idlDoc string) *jen.Statement {
-	s := jen.Null()
-	lines := []string{fallback}
+	var lines []string
+	if fallback != "" {
+		lines = append(lines, fallback)
+	}
 	if d := strings.TrimSpace(idlDoc); d != "" {
-		lines = append(lines, "")
+		if len(lines) > 0 {
+			lines = append(lines, "")
+		}
 		lines = append(lines, strings.Split(d, "\n")...)
 	}
+	s := jen.Null()
 	for _, l := range lines {
 		l = strings.TrimRight(l, " \t\r")
 		if l == "" {

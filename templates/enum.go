@@ -34,10 +34,7 @@ func (n *Names) Enum(e *parser.Enum) jen.Code {
 	if len(e.Values) > 0 {
 		code.Const().DefsFunc(func(g *jen.Group) {
 			for _, v := range e.Values {
-				if v.Doc != "" {
-					g.Add(Doc(n.Ident(v).Name+":", v.Doc))
-				}
-				g.Id(n.Ident(v).Name).Id(id.Name).Op("=").Lit(int(v.Value))
+				g.Add(Doc("", v.Doc)).Id(n.Ident(v).Name).Id(id.Name).Op("=").Lit(int(v.Value))
 			}
 		}).Line().Line()
 	}

@@ -41,10 +41,7 @@ func (n *Names) Struct(s *parser.Struct) jen.Code {
 			if sh.Conditional {
 				jsonTag += ",omitempty"
 			}
-			if f.Doc != "" {
-				g.Add(Doc(fn.Name+":", f.Doc))
-			}
-			g.Id(fn.Name).Add(n.FieldGoType(s, f)).Tag(map[string]string{"thrift": thriftTag, "json": jsonTag})
+			g.Add(Doc("", f.Doc)).Id(fn.Name).Add(n.FieldGoType(s, f)).Tag(map[string]string{"thrift": thriftTag, "json": jsonTag})
 		}
 	}).Line().Line()
 

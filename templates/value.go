@@ -1,6 +1,8 @@
 package templates
 
 import (
+	"fmt"
+
 	"github.com/dave/jennifer/jen"
 
 	"github.com/thriftsec/thriftsec/parser"
@@ -32,11 +34,14 @@ func (n *Names) ValueLiteral(v *parser.Value, t *parser.Type) *jen.Statement {
 	case parser.KindUUID:
 		return n.GoType(t).ValuesFunc(func(g *jen.Group) {
 			for _, b := range v.UUID {
-				g.Add(jen.Lit(int(b)))
+				g.Op(fmt.Sprintf("0x%02x", b))
 			}
 		})
 	case parser.KindEnum:
 		if v.EnumValue != nil {
+			if t.Kind == parser.KindTypedef {
+				return n.GoType(t).Call(n.Ident(v.EnumValue).Qual())
+			}
 			return n.Ident(v.EnumValue).Qual()
 		}
 		return n.GoType(t).Call(jen.Lit(int(v.Int)))
