@@ -70,6 +70,11 @@ func (c *checker) check(files []*loadedFile) {
 	}
 	for _, lf := range files {
 		for _, s := range lf.file.Services {
+			c.resolveExtends(s)
+		}
+	}
+	for _, lf := range files {
+		for _, s := range lf.file.Services {
 			c.checkService(s)
 		}
 	}
@@ -358,21 +363,27 @@ func (c *checker) checkFields(fs []*Field, owner string, union bool) {
 	}
 }
 
+// resolveExtends links a service to the one it extends.
+func (c *checker) resolveExtends(s *Service) {
+	d := c.services[s]
+	if d.extends == "" {
+		return
+	}
+	sym, ok := c.lookup(c.byFile[s.File], d.extends)
+	switch base, isSvc := sym.(*Service); {
+	case !ok:
+		c.errorf(d.extPos, "undefined service %q", d.extends)
+	case !isSvc:
+		c.errorf(d.extPos, "%q is not a service", d.extends)
+	default:
+		s.Extends = base
+	}
+}
+
 func (c *checker) checkService(s *Service) {
 	d := c.services[s]
-	if d.extends != "" {
-		sym, ok := c.lookup(c.byFile[s.File], d.extends)
-		switch base, isSvc := sym.(*Service); {
-		case !ok:
-			c.errorf(d.extPos, "undefined service %q", d.extends)
-		case !isSvc:
-			c.errorf(d.extPos, "%q is not a service", d.extends)
-		default:
-			s.Extends = base
-		}
-	}
 	// An extends cycle would make the generator loop; report it once, at
-	// the service where the walk comes back.
+	// the first service of the cycle, and cut it there.
 	seen := map[*Service]bool{s: true}
 	chain := []string{s.Name}
 	for b := s.Extends; b != nil; b = b.Extends {

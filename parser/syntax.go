@@ -40,8 +40,8 @@ type astDef struct {
 	pos     Pos
 	doc     string
 	annots  Annotations
-	typ     *astType   // const, typedef
-	value   *astValue  // const
+	typ     *astType    // const, typedef
+	value   *astValue   // const
 	fields  []*astField // struct, union, exception
 	values  []*astEnumValue
 	extends string
@@ -579,7 +579,7 @@ func (p *syntaxParser) integer(t token) int64 {
 		return 0
 	}
 	if neg {
-		return -int64(u - 1) - 1
+		return -int64(u-1) - 1
 	}
 	return int64(u)
 }
