@@ -31,6 +31,9 @@ func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // run is the whole command, kept apart from main so tests can call it.
 func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "certs" {
+		return runCerts(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("thriftsec-gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (

@@ -1,0 +1,50 @@
+# thriftsec: every command a developer or CI needs.
+#
+#   make test   everything CI runs: install missing peers, vet, unit, golden,
+#               wire-compatibility against Apache Thrift, a short fuzz run
+#   make bench  codec benchmarks side by side with Apache Thrift Go
+#
+# Tests never reach beyond loopback; peers come from Debian's packages and
+# the Go module proxy.
+
+GO        ?= go
+FUZZTIME  ?= 15s
+export GOFLAGS ?= -buildvcs=false
+
+.PHONY: test deps vet unit fuzz wire bench
+
+test: deps vet unit fuzz wire
+
+# deps installs what the wire-compatibility and interop suites need when it
+# is missing: Apache Thrift's compiler and Python libraries (Debian), and
+# Apache's Go library (module proxy, used only by interop/go.mod).
+deps:
+	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1; then \
+		echo "installing thrift-compiler, python3-thrift, python3-thriftpy"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy >/dev/null; \
+	fi
+	@thrift --version
+	$(GO) mod download
+	cd interop && $(GO) mod download
+
+vet:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+		if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 ./...
+
+# A short coverage-guided run of each decoder fuzz target on top of the
+# seed corpus (which `make unit` already runs).
+fuzz:
+	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
+	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
+
+wire:
+	$(MAKE) -C interop test
+
+bench:
+	$(MAKE) -C interop bench
