@@ -200,6 +200,71 @@ func (p *plan) nameFile(f *parser.File) {
 		p.names.SetConstructor(s, id("New"+sid.Name))
 		p.nameFields(s)
 	}
+	for _, s := range f.Services {
+		p.nameService(s)
+	}
+}
+
+// nameService plans a service's names after those of the services it
+// extends (Go embeds the parent's interface and client, so a method name
+// must be unique across the whole chain).
+func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
+	if sn := p.names.ServiceNames(s); sn != nil {
+		return sn
+	}
+	methods := scope{}
+	if s.Extends != nil {
+		parent := p.nameService(s.Extends)
+		for _, m := range parent.Methods {
+			methods[m.Method] = true
+		}
+		for anc := s.Extends.Extends; anc != nil; anc = anc.Extends {
+			for _, m := range p.names.ServiceNames(anc).Methods {
+				methods[m.Method] = true
+			}
+		}
+	}
+	pkg := p.pkgOf[s.File]
+	id := func(name string) templates.Ident {
+		return templates.Ident{ImportPath: pkg.importPath, Name: pkg.scope.claim(name)}
+	}
+	base := CamelCase(s.Name)
+	sn := &templates.ServiceNames{
+		Interface: id(base),
+		Client:    id(base + "Client"),
+		NewClient: id("New" + base + "Client"),
+		Processor: id("New" + base + "Processor"),
+		Register:  id("Register" + base + "Methods"),
+		Methods:   map[*parser.Function]*templates.MethodNames{},
+	}
+	for _, f := range s.Functions {
+		m := &templates.MethodNames{Method: methods.claim(CamelCase(f.Name))}
+		m.Args = &parser.Struct{Name: f.Name + "_args", Kind: parser.StructKindStruct, Fields: f.Args, File: s.File, Pos: f.Pos}
+		p.nameWireStruct(m.Args, id(sn.Interface.Name+m.Method+"Args"), id,
+			fmt.Sprintf("holds the arguments of %s.%s on the wire.", s.Name, f.Name))
+		if !f.Oneway {
+			var fields []*parser.Field
+			if f.Result != nil {
+				fields = append(fields, &parser.Field{ID: 0, ExplicitID: true, Name: "success", Type: f.Result,
+					Requiredness: parser.RequirednessOptional, Pos: f.Pos})
+			}
+			m.Result = &parser.Struct{Name: f.Name + "_result", Kind: parser.StructKindStruct,
+				Fields: append(fields, f.Throws...), File: s.File, Pos: f.Pos}
+			p.nameWireStruct(m.Result, id(sn.Interface.Name+m.Method+"Result"), id,
+				fmt.Sprintf("holds the reply of %s.%s on the wire: its result or a declared exception.", s.Name, f.Name))
+		}
+		sn.Methods[f] = m
+	}
+	p.names.SetService(s, sn)
+	return sn
+}
+
+// nameWireStruct plans a struct the generator makes up for a function.
+func (p *plan) nameWireStruct(s *parser.Struct, sid templates.Ident, id func(string) templates.Ident, doc string) {
+	p.names.SetIdent(s, sid)
+	p.names.SetConstructor(s, id("New"+sid.Name))
+	p.names.SetDoc(s, sid.Name+" "+doc)
+	p.nameFields(s)
 }
 
 // nameFields plans field and accessor names. The struct's own methods are
@@ -210,6 +275,7 @@ func (p *plan) nameFields(s *parser.Struct) {
 	if s.Kind == parser.StructKindException {
 		members["Error"] = true
 	}
+	params := scope{}
 	for _, f := range s.Fields {
 		name := CamelCase(f.Name)
 		for members[name] || members["Get"+name] || members["IsSet"+name] {
@@ -219,7 +285,7 @@ func (p *plan) nameFields(s *parser.Struct) {
 			Name:   members.claim(name),
 			Getter: members.claim("Get" + name),
 			IsSet:  members.claim("IsSet" + name),
-			Param:  LowerCamel(f.Name),
+			Param:  params.claim(LowerCamel(f.Name)),
 		}
 		p.names.SetField(f, fn)
 	}
@@ -253,6 +319,9 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 	}
 	for _, s := range f.Structs {
 		jf.Add(n.Struct(s))
+	}
+	for _, s := range f.Services {
+		jf.Add(n.Service(s))
 	}
 	var buf bytes.Buffer
 	if err := jf.Render(&buf); err != nil {

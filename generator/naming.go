@@ -88,7 +88,7 @@ func LowerCamel(name string) string {
 // must not shadow them.
 var reservedLocals = map[string]bool{
 	"ctx": true, "p": true, "c": true, "e": true, "d": true, "err": true,
-	"args": true, "result": true, "h": true,
+	"args": true, "result": true, "h": true, "r": true, "in": true,
 }
 
 // PackageName turns the last part of a Go namespace or a file name into a

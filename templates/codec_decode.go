@@ -158,7 +158,11 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 		}
 		vs := &vars{}
 		g.For().BlockFunc(func(g *jen.Group) {
-			g.List(jen.Id("t"), jen.Id("id"), jen.Err()).Op(":=").Id("d").Dot("ReadFieldBegin").Call()
+			idVar := jen.Id("id")
+			if len(s.Fields) == 0 {
+				idVar = jen.Id("_")
+			}
+			g.List(jen.Id("t"), idVar, jen.Err()).Op(":=").Id("d").Dot("ReadFieldBegin").Call()
 			g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
 			g.If(jen.Id("t").Op("==").Add(rt("TypeStop"))).Block(jen.Break())
 			if len(s.Fields) > 0 {

@@ -34,16 +34,20 @@ type ServiceNames struct {
 	Client    Ident // CalculatorClient
 	NewClient Ident // NewCalculatorClient
 	Processor Ident // NewCalculatorProcessor
-	// Methods maps each function to its Go method name, and ArgsType and
-	// ResultType to the unexported structs that carry it on the wire.
-	Methods map[*parser.Function]MethodNames
+	Register  Ident // RegisterCalculatorMethods
+	// Methods maps each function to its Go method and wire structs.
+	Methods map[*parser.Function]*MethodNames
 }
 
 // MethodNames are the Go names planned for one service function.
 type MethodNames struct {
 	Method string // Add
-	Args   Ident  // calculatorAddArgs
-	Result Ident  // calculatorAddResult
+	// Args and Result are the structs that carry the call and its reply on
+	// the wire, built by the generator from the function's signature:
+	// Args holds the arguments; Result holds "success" (id 0) and one field
+	// per declared exception. Result is nil for oneway functions.
+	Args   *parser.Struct
+	Result *parser.Struct
 }
 
 // Names is the generator's naming plan, read by every emitter. It maps each
@@ -53,6 +57,7 @@ type Names struct {
 	ctors    map[*parser.Struct]Ident
 	fields   map[*parser.Field]FieldNames
 	services map[*parser.Service]*ServiceNames
+	docs     map[*parser.Struct]string
 }
 
 // NewNames returns an empty plan.
@@ -62,6 +67,7 @@ func NewNames() *Names {
 		ctors:    map[*parser.Struct]Ident{},
 		fields:   map[*parser.Field]FieldNames{},
 		services: map[*parser.Service]*ServiceNames{},
+		docs:     map[*parser.Struct]string{},
 	}
 }
 
@@ -94,5 +100,9 @@ func (n *Names) Field(f *parser.Field) FieldNames { return n.fields[f] }
 // SetService records the Go names of a service.
 func (n *Names) SetService(s *parser.Service, sn *ServiceNames) { n.services[s] = sn }
 
-// Service returns the Go names of a service.
-func (n *Names) Service(s *parser.Service) *ServiceNames { return n.services[s] }
+// ServiceNames returns the Go names of a service.
+func (n *Names) ServiceNames(s *parser.Service) *ServiceNames { return n.services[s] }
+
+// SetDoc replaces the generated first doc line of a struct the generator
+// made up itself (a function's args or result).
+func (n *Names) SetDoc(s *parser.Struct, doc string) { n.docs[s] = doc }

@@ -28,7 +28,11 @@ import (
 //	func (p *Point) Decode(d *runtime.Decoder) error
 func (n *Names) Struct(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
-	code := jen.Add(Doc(fmt.Sprintf("%s is the %s %q from %s.", id.Name, s.Kind, s.Name, s.File.Path), s.Doc))
+	first := fmt.Sprintf("%s is the %s %q from %s.", id.Name, s.Kind, s.Name, s.File.Path)
+	if d, ok := n.docs[s]; ok {
+		first = d
+	}
+	code := jen.Add(Doc(first, s.Doc))
 	code.Type().Id(id.Name).StructFunc(func(g *jen.Group) {
 		for _, f := range s.Fields {
 			fn := n.Field(f)
