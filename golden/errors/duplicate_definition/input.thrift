@@ -1,0 +1,7 @@
+struct S {
+  1: i32 a
+}
+
+enum S {
+  A = 1
+}

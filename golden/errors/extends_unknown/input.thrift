@@ -1,0 +1,3 @@
+service S extends Nothing {
+  void f()
+}

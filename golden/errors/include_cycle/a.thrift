@@ -1,0 +1,5 @@
+include "b.thrift"
+
+struct A {
+  1: b.B b
+}

@@ -1,0 +1,5 @@
+include "a.thrift"
+
+struct B {
+  1: i32 x
+}

@@ -1,0 +1,4 @@
+struct Broken {
+  1: i32 a
+  2: string
+}

@@ -1,0 +1,7 @@
+enum E {
+  A = 1
+}
+
+struct S {
+  1: E e = E.B
+}
