@@ -58,7 +58,7 @@ func (n *Names) Enum(e *parser.Enum) jen.Code {
 				}
 			})
 		}
-		g.Return(jen.Lit(id.Name + "(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Call(jen.Id("v"))).Op("+").Lit(")"))
+		g.Return(jen.Lit(id.Name+"(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Call(jen.Id("v"))).Op("+").Lit(")"))
 	}).Line().Line()
 
 	code.Comment(fromString + " returns the value named s in the IDL.").Line()
