@@ -30,7 +30,15 @@ func (l *stringList) String() string     { return strings.Join(*l, ",") }
 func (l *stringList) Set(v string) error { *l = append(*l, v); return nil }
 
 // run is the whole command, kept apart from main so tests can call it.
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, stdout, stderr io.Writer) (code int) {
+	// Bad input is reported as errors; a panic can only be a bug in the
+	// tool. Say so in one line instead of dumping a stack on the user.
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(stderr, "thriftsec-gen: internal error: %v (please report this with the IDL that caused it)\n", r)
+			code = exitFailure
+		}
+	}()
 	if len(args) > 0 && args[0] == "certs" {
 		return runCerts(args[1:], stdout, stderr)
 	}
