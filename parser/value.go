@@ -126,8 +126,8 @@ func (c *checker) value(lf *loadedFile, v *astValue, t *Type, errs *ErrorList) *
 		for i, kv := range v.keys {
 			k := c.value(lf, kv, u.Key, errs)
 			val := c.value(lf, v.elems[i], u.Elem, errs)
-			key := valueKey(k)
-			if p, dup := seen[key]; dup {
+			key := c.valueKey(k)
+			if p, dup := seen[key]; dup && key != "" {
 				*errs = append(*errs, &Error{kv.pos, fmt.Sprintf("duplicate map key %s (first at %s)", kv.raw, p)})
 			} else {
 				seen[key] = kv.pos
@@ -225,7 +225,7 @@ func (c *checker) identValue(lf *loadedFile, v *astValue, t, u *Type, out *Value
 	var quiet ErrorList
 	ref := c.value(st.lf, st.ast.value, t, &quiet)
 	ku := c.under(k.Type)
-	if len(quiet) > 0 || !sameNominal(ku, u) {
+	if len(quiet) > 0 || !c.sameNominal(ku, u) {
 		return fail("cannot use constant %q (%s) as %s", v.s, k.Type, t)
 	}
 	ref.Type, ref.Ref, ref.Pos = t, k, v.pos
@@ -234,7 +234,7 @@ func (c *checker) identValue(lf *loadedFile, v *astValue, t, u *Type, out *Value
 
 // sameNominal reports whether two resolved types agree on the enum or
 // struct they name, if either names one.
-func sameNominal(a, b *Type) bool {
+func (c *checker) sameNominal(a, b *Type) bool {
 	if a == nil || b == nil {
 		return false
 	}
@@ -245,24 +245,20 @@ func sameNominal(a, b *Type) bool {
 		return a.Kind == b.Kind && a.Struct == b.Struct
 	}
 	if a.Kind.IsContainer() && a.Kind == b.Kind {
-		if a.Key != nil && b.Key != nil && !sameNominalDeep(a.Key, b.Key) {
+		if a.Key != nil && b.Key != nil && !c.sameNominal(c.under(a.Key), c.under(b.Key)) {
 			return false
 		}
-		return sameNominalDeep(a.Elem, b.Elem)
+		return c.sameNominal(c.under(a.Elem), c.under(b.Elem))
 	}
 	return true
 }
 
-func sameNominalDeep(a, b *Type) bool {
-	if a == nil || b == nil {
-		return a == b
-	}
-	return sameNominal(a.Resolve(), b.Resolve())
-}
-
 // valueKey renders a checked value canonically, to find duplicate map keys.
-func valueKey(v *Value) string {
-	u := v.Type.Resolve()
+func (c *checker) valueKey(v *Value) string {
+	u := c.under(v.Type)
+	if u == nil {
+		return ""
+	}
 	switch u.Kind {
 	case KindBool:
 		return strconv.FormatBool(v.Bool)
@@ -277,7 +273,7 @@ func valueKey(v *Value) string {
 	case KindList, KindSet:
 		parts := make([]string, len(v.Elems))
 		for i, e := range v.Elems {
-			parts[i] = valueKey(e)
+			parts[i] = c.valueKey(e)
 		}
 		if u.Kind == KindSet {
 			sort.Strings(parts)
@@ -286,14 +282,14 @@ func valueKey(v *Value) string {
 	case KindMap:
 		parts := make([]string, len(v.Entries))
 		for i, e := range v.Entries {
-			parts[i] = valueKey(e.Key) + ":" + valueKey(e.Value)
+			parts[i] = c.valueKey(e.Key) + ":" + c.valueKey(e.Value)
 		}
 		sort.Strings(parts)
 		return "{" + strings.Join(parts, ",") + "}"
 	case KindStruct:
 		parts := make([]string, len(v.Fields))
 		for i, f := range v.Fields {
-			parts[i] = f.Field.Name + ":" + valueKey(f.Value)
+			parts[i] = f.Field.Name + ":" + c.valueKey(f.Value)
 		}
 		sort.Strings(parts)
 		return "{" + strings.Join(parts, ",") + "}"
