@@ -15,10 +15,16 @@
 //
 // Generated code calls the concrete methods of *Encoder and *Decoder, never an
 // interface per field. Encoding appends to a byte slice the Encoder owns and
-// cannot fail, so encoding into a reused Encoder allocates nothing. The hot
-// Decoder methods (ReadI32, ReadString, ReadFieldBegin, ...) are small enough
-// for the compiler to inline: they read straight from the buffered bytes and
-// call out of line only to refill from a stream or to build an error.
+// cannot fail, so encoding into a reused Encoder allocates nothing; every
+// Write method is small enough for the compiler to inline.
+//
+// The Read methods read straight from the buffered bytes with no further
+// call when enough are there, and go out of line only to refill from a
+// stream or to build an error. They are not inlined: the compiler charges
+// any call that is not itself inlined 57 of its budget of 80, so a method
+// that returns (value, error) and must have a slow path cannot fit; what
+// remains is one direct call per value. Decoding allocates only for the
+// strings, binaries and containers the decoded value holds.
 //
 // # Hostile input
 //
