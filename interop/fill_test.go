@@ -22,10 +22,11 @@ import (
 // library's own representation; every rule below that narrows the random
 // space names the representational difference it accommodates:
 //
-//  1. Apache writes a struct field of default requiredness unconditionally
-//     and dereferences it (a nil pointer panics in Write); ours writes it only
-//     when non-nil. Struct fields that are not optional, and struct elements
-//     of containers, are therefore always non-nil.
+//  1. Apache writes a struct field of default requiredness unconditionally,
+//     a nil pointer as an empty struct ({}); ours leaves a nil one out (a
+//     wire difference, see TestNilStructField). Struct fields that are not
+//     optional, and struct elements of containers (ours refuses nil ones),
+//     are therefore always non-nil.
 //  2. Apache keeps an optional scalar or string with a default as a
 //     non-pointer and treats "equal to the default" as unset, so it can never
 //     send such a field with its default value; ours (a pointer) can. When

@@ -26,7 +26,7 @@ const seeds = 200
 // default of every Apache library) into a TMemoryBuffer.
 func apacheEncode(s thrift.TStruct) (b []byte, err error) {
 	defer func() {
-		// Apache's Write dereferences nil struct fields; report, not crash.
+		// A generated Write that panics is reported, not a crash.
 		if r := recover(); r != nil {
 			err = fmt.Errorf("apache Write panicked: %v", r)
 		}
