@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"fmt"
+	"go/format"
 	"path"
 	"strings"
 
@@ -248,8 +249,15 @@ func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
 				fields = append(fields, &parser.Field{ID: 0, ExplicitID: true, Name: "success", Type: f.Result,
 					Requiredness: parser.RequirednessOptional, Pos: f.Pos})
 			}
+			// Every member of a result is optional: exactly one of them
+			// (the success value or one exception) travels back.
+			for _, ex := range f.Throws {
+				opt := *ex
+				opt.Requiredness = parser.RequirednessOptional
+				fields = append(fields, &opt)
+			}
 			m.Result = &parser.Struct{Name: f.Name + "_result", Kind: parser.StructKindStruct,
-				Fields: append(fields, f.Throws...), File: s.File, Pos: f.Pos}
+				Fields: fields, File: s.File, Pos: f.Pos}
 			p.nameWireStruct(m.Result, id(sn.Interface.Name+m.Method+"Result"), id,
 				fmt.Sprintf("holds the reply of %s.%s on the wire: its result or a declared exception.", s.Name, f.Name))
 		}
@@ -327,5 +335,12 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 	if err := jf.Render(&buf); err != nil {
 		return nil, fmt.Errorf("%s: rendering Go code: %w", f.Path, err)
 	}
-	return buf.Bytes(), nil
+	// jennifer formats code but leaves doc comments as written; gofmt
+	// also normalizes those (lists, headings), and the output must be
+	// exactly what gofmt would leave.
+	out, err := format.Source(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s: formatting Go code: %w", f.Path, err)
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package golden
 import (
 	"math/rand"
 	"reflect"
+	"strings"
 )
 
 // filler builds pseudo-random values of generated types by reflection, so
@@ -12,6 +13,8 @@ type filler struct {
 	maxDepth int
 	// unions lists the union types: exactly one member is set on those.
 	unions map[reflect.Type]bool
+	// optional tells whether the struct field being filled is optional.
+	optional bool
 }
 
 func newFiller(seed int64, unions ...any) *filler {
@@ -79,7 +82,10 @@ func (f *filler) fill(v reflect.Value, depth int) {
 		}
 		v.Set(m)
 	case reflect.Pointer:
-		if v.Type().Elem().Kind() == reflect.Struct && depth >= f.maxDepth {
+		if v.Type().Elem().Kind() == reflect.Struct && depth >= f.maxDepth && f.optional {
+			// Past the cut-off only optional structs are left out; a nil
+			// struct with default requiredness would be written as an
+			// empty one and come back non-nil.
 			v.SetZero()
 			return
 		}
@@ -89,6 +95,7 @@ func (f *filler) fill(v reflect.Value, depth int) {
 	case reflect.Struct:
 		if f.unions[v.Type()] {
 			i := f.rng.Intn(v.NumField())
+			f.optional = false
 			f.fill(v.Field(i), depth)
 			if v.Field(i).IsNil() { // a struct member cut off by depth
 				v.Field(i).Set(reflect.New(v.Field(i).Type().Elem()))
@@ -96,7 +103,9 @@ func (f *filler) fill(v reflect.Value, depth int) {
 			return
 		}
 		for i := 0; i < v.NumField(); i++ {
-			if v.Type().Field(i).IsExported() {
+			field := v.Type().Field(i)
+			if field.IsExported() {
+				f.optional = strings.HasSuffix(field.Tag.Get("thrift"), ",optional")
 				f.fill(v.Field(i), depth+1)
 			}
 		}

@@ -101,7 +101,9 @@ func TestDefaults(t *testing.T) {
 	if d.ID.String() != "00112233-4455-6677-8899-aabbccddeeff" {
 		t.Errorf("uuid default = %v", d.ID)
 	}
-	if d.GetOptMedium() != 7 || *d.OptMedium != 7 || d.GetOptText() != "maybe" {
+	// Optional fields stay unset, as in every Apache library; their getters
+	// return the default meanwhile.
+	if d.OptMedium != nil || d.OptText != nil || d.GetOptMedium() != 7 || d.GetOptText() != "maybe" {
 		t.Errorf("optional defaults wrong: %v", d)
 	}
 	if diff := cmp.Diff(map[string]int64{"a": 1, "b": 2}, d.Counts); diff != "" {
@@ -275,5 +277,43 @@ func TestContainerKeys(t *testing.T) {
 	}
 	if diff := cmp.Diff(c, &got, equal); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+// TestNilStructWrittenEmpty: a nil struct with default requiredness is
+// written as an empty struct, as Apache Thrift writes it, and a nil list
+// element likewise; an optional one is left out.
+func TestNilStructWrittenEmpty(t *testing.T) {
+	b, err := runtime.Marshal(&unions.Holder{Value: nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// field 1 (struct) holding only STOP, then the Holder's STOP.
+	if want := []byte{0x0c, 0x00, 0x01, 0x00, 0x00}; !bytes.Equal(b, want) {
+		t.Errorf("got % x, want % x", b, want)
+	}
+	b, err = runtime.Marshal(&recursive.Tree{Label: "", Children: []*recursive.Tree{nil}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back recursive.Tree
+	if err := runtime.Unmarshal(b, &back); err != nil {
+		t.Fatal(err)
+	}
+	if len(back.Children) != 1 || back.Children[0] == nil || back.ParentCopy != nil {
+		t.Errorf("nil list element must come back as an empty struct: %v", &back)
+	}
+}
+
+// TestFieldsWrittenInIDOrder: Apache Thrift writes fields by ascending id,
+// whatever the declaration order.
+func TestFieldsWrittenInIDOrder(t *testing.T) {
+	b, err := runtime.Marshal(&unions.NotFound{Key: "k", Code: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []byte{0x0b, 0x00, 0x01, 0, 0, 0, 1, 'k', 0x08, 0x00, 0x02, 0, 0, 0, 1, 0x00}
+	if !bytes.Equal(b, want) {
+		t.Errorf("got % x, want % x", b, want)
 	}
 }

@@ -22,11 +22,11 @@ import (
 // library's own representation; every rule below that narrows the random
 // space names the representational difference it accommodates:
 //
-//  1. Apache writes a struct field of default requiredness unconditionally,
-//     a nil pointer as an empty struct ({}); ours leaves a nil one out (a
-//     wire difference, see TestNilStructField). Struct fields that are not
-//     optional, and struct elements of containers (ours refuses nil ones),
-//     are therefore always non-nil.
+//  1. Both write a nil struct of default requiredness (and a nil struct
+//     element of a container) as an empty struct ({}), which reads back as
+//     a non-nil struct: struct fields that are not optional, and struct
+//     elements of containers, are therefore always non-nil so that values
+//     compare equal after a round trip (TestNilStructField pins the bytes).
 //  2. Apache keeps an optional scalar or string with a default as a
 //     non-pointer and treats "equal to the default" as unset, so it can never
 //     send such a field with its default value; ours (a pointer) can. When
@@ -224,10 +224,11 @@ func (f *filler) fillStruct(v reflect.Value, depth int) {
 				}
 				continue
 			}
-			if f.ours && fv.Kind() == reflect.Pointer && !fv.IsNil() && fv.Elem().Kind() != reflect.Struct {
+			if def, ok := optionalDefault(v, fi); f.ours && ok {
 				// Rule 2: ours, optional with a default; never send the
-				// default, which Apache could not send back.
-				def := fv.Elem().Interface()
+				// default, which Apache could not send back. The
+				// constructor leaves the field unset; its getter tells
+				// the default.
 				for range 100 {
 					f.fillValue(fv, depth+1, false)
 					if !reflect.DeepEqual(fv.Elem().Interface(), def) {
@@ -242,6 +243,25 @@ func (f *filler) fillStruct(v reflect.Value, depth int) {
 		}
 		f.fillValue(fv, depth+1, false)
 	}
+}
+
+// optionalDefault returns the IDL default of an optional scalar field of
+// one of our structs, read through its generated getter (which returns the
+// default while the field is unset), and whether there is one.
+func optionalDefault(v reflect.Value, fi fieldInfo) (any, bool) {
+	sf := v.Type().Field(fi.index)
+	if sf.Type.Kind() != reflect.Pointer || sf.Type.Elem().Kind() == reflect.Struct {
+		return nil, false
+	}
+	get := reflect.New(v.Type()).MethodByName("Get" + sf.Name)
+	if !get.IsValid() {
+		return nil, false
+	}
+	def := get.Call(nil)[0].Interface()
+	if reflect.ValueOf(def).IsZero() {
+		return nil, false // no default: any value round-trips
+	}
+	return def, true
 }
 
 // canRecurse reports whether a value of type t can hold a struct.

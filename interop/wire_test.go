@@ -56,12 +56,13 @@ func apacheDecode(b []byte, s thrift.TStruct) error {
 	return nil
 }
 
-// oursNew returns a zero value of our type t. Ours decodes into a zero
-// value, not into New<T>(): New<T> sets optional fields that have a default
-// (pointer to the default), and since Decode keeps what the input does not
-// mention, such a field would come out "set" after reading a message without
-// it. See TestNewMatchesApache for that difference.
+// oursNew returns a new value of our type t from its generated constructor,
+// as a server decoding a call gets it: non-optional fields hold their IDL
+// defaults (the wire always overrides them), optional ones are unset.
 func oursNew(t reflect.Type) runtime.Struct {
+	if ctor := registry.Constructors[t]; ctor != nil {
+		return ctor().Interface().(runtime.Struct)
+	}
 	return reflect.New(t).Interface().(runtime.Struct)
 }
 

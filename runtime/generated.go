@@ -21,8 +21,6 @@ var (
 	ErrRequiredFieldUnset = errors.New("required field not set")
 	// ErrUnionFieldCount: a union did not have exactly one member set.
 	ErrUnionFieldCount = errors.New("union must have exactly one field set")
-	// ErrNilStruct: Encode was called on a nil pointer.
-	ErrNilStruct = errors.New("nil struct")
 )
 
 // A FieldError names the struct and field in which encoding or decoding
@@ -48,11 +46,6 @@ func (e *FieldError) Unwrap() error { return e.Err }
 // called by generated code on error paths only.
 func NewFieldError(structName, field string, err error) error {
 	return &FieldError{Struct: structName, Field: field, Err: err}
-}
-
-// NilStructError reports an Encode call on a nil *T.
-func NilStructError(structName string) error {
-	return &FieldError{Struct: structName, Err: ErrNilStruct}
 }
 
 // UnionFieldCountError reports a union with set members instead of one.

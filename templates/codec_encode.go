@@ -2,6 +2,7 @@ package templates
 
 import (
 	"fmt"
+	"sort"
 
 	"github.com/dave/jennifer/jen"
 
@@ -75,7 +76,8 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 //	// Encode writes p in the Thrift binary protocol.
 //	func (p *Point) Encode(e *runtime.Encoder) error {
 //		if p == nil {
-//			return runtime.NilStructError("Point")
+//			e.WriteFieldStop()
+//			return nil
 //		}
 //		e.WriteFieldBegin(runtime.TypeI32, 1)
 //		e.WriteI32(p.X)
@@ -87,19 +89,24 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 //		return nil
 //	}
 //
-// A union first checks that exactly one member is set; a required struct
-// field that is nil is an error rather than a silently missing field.
+// Fields are written in ascending id order, as every Apache Thrift library
+// writes them, so that the bytes are identical. A union first checks that
+// exactly one member is set; a required struct field that is nil is an
+// error rather than a silently missing field.
 func (n *Names) Encode(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
 	return jen.Comment("Encode writes p in the Thrift binary protocol.").Line().
 		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Encode").Params(jen.Id("e").Op("*").Add(rt("Encoder"))).Error().BlockFunc(func(g *jen.Group) {
-		g.If(jen.Id("p").Op("==").Nil()).Block(jen.Return(rt("NilStructError").Call(jen.Lit(s.Name))))
+		// A nil struct is written as an empty one, as Apache Thrift writes
+		// a nil struct field or list element: the peer reads it back as
+		// a struct with no fields set.
+		g.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("e").Dot("WriteFieldStop").Call(), jen.Return(jen.Nil()))
 		if s.Kind == parser.StructKindUnion {
 			g.If(jen.Id("c").Op(":=").Id("p").Dot("countSetFields").Call(), jen.Id("c").Op("!=").Lit(1)).Block(
 				jen.Return(rt("UnionFieldCountError").Call(jen.Lit(s.Name), jen.Id("c"))))
 		}
 		vs := &vars{}
-		for _, f := range s.Fields {
+		for _, f := range byID(s.Fields) {
 			fn := n.Field(f)
 			sh := Shape(s, f)
 			field := jen.Id("p").Dot(fn.Name)
@@ -117,7 +124,7 @@ func (n *Names) Encode(s *parser.Struct) jen.Code {
 			switch {
 			case sh.Conditional:
 				g.If(field.Clone().Op("!=").Nil()).BlockFunc(write)
-			case f.Type.Resolve().Kind == parser.KindStruct:
+			case f.Requiredness == parser.RequirednessRequired && f.Type.Resolve().Kind == parser.KindStruct:
 				// Required struct field: refuse to write a message the peer must reject.
 				g.If(field.Clone().Op("==").Nil()).Block(
 					jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), rt("ErrRequiredFieldUnset"))))
@@ -129,4 +136,11 @@ func (n *Names) Encode(s *parser.Struct) jen.Code {
 		g.Id("e").Dot("WriteFieldStop").Call()
 		g.Return(jen.Nil())
 	})
+}
+
+// byID returns fields sorted by id, the order Apache Thrift writes them in.
+func byID(fields []*parser.Field) []*parser.Field {
+	sorted := append([]*parser.Field(nil), fields...)
+	sort.SliceStable(sorted, func(i, j int) bool { return sorted[i].ID < sorted[j].ID })
+	return sorted
 }

@@ -26,7 +26,9 @@ func Doc(fallback, idlDoc string) *jen.Statement {
 	}
 	s := jen.Null()
 	for _, l := range lines {
-		l = strings.TrimRight(l, " \t\r")
+		// IDL docs indent continuation lines freely; in a Go doc comment
+		// an indented line would turn into a code block.
+		l = strings.TrimSpace(l)
 		if l == "" {
 			s.Comment("//").Line()
 			continue

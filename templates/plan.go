@@ -50,6 +50,18 @@ type MethodNames struct {
 	Result *parser.Struct
 }
 
+// Exceptions returns the members of the result struct that carry f's
+// declared exceptions.
+func (m *MethodNames) Exceptions(f *parser.Function) []*parser.Field {
+	if m.Result == nil {
+		return nil
+	}
+	if f.Result != nil {
+		return m.Result.Fields[1:]
+	}
+	return m.Result.Fields
+}
+
 // Names is the generator's naming plan, read by every emitter. It maps each
 // Thrift definition (and enum value and field) to its Go name.
 type Names struct {

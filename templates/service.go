@@ -145,7 +145,7 @@ func (n *Names) client(s *parser.Service) jen.Code {
 			}
 			g.Var().Id("result").Id(n.Ident(m.Result).Name)
 			g.If(jen.Err().Op("=").Id("c").Dot("c").Dot("Call").Call(jen.Id("ctx"), jen.Lit(f.Name), args, jen.Op("&").Id("result")), jen.Err().Op("!=").Nil()).Block(fail(jen.Err()))
-			for _, ex := range f.Throws {
+			for _, ex := range m.Exceptions(f) {
 				field := jen.Id("result").Dot(n.Field(ex).Name)
 				g.If(field.Clone().Op("!=").Nil()).Block(fail(field.Clone()))
 			}
@@ -244,7 +244,7 @@ func (n *Names) handleBody(g *jen.Group, f *parser.Function, m *MethodNames) {
 		g.Err().Op(":=").Add(call)
 	}
 	g.If(jen.Err().Op("!=").Nil()).BlockFunc(func(g *jen.Group) {
-		for _, ex := range f.Throws {
+		for _, ex := range m.Exceptions(f) {
 			fn := n.Field(ex).Name
 			g.If(jen.Id("e").Op(":=").Parens(n.GoType(ex.Type)).Parens(jen.Nil()), jen.Qual("errors", "As").Call(jen.Err(), jen.Op("&").Id("e"))).Block(
 				jen.Id("result").Dot(fn).Op("=").Id("e"),

@@ -73,7 +73,8 @@ func (n *Names) Struct(s *parser.Struct) jen.Code {
 	return code
 }
 
-// constructor emits NewX, which applies the IDL's field defaults.
+// constructor emits NewX, which applies the IDL's defaults of the fields
+// that are not optional.
 func (n *Names) constructor(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
 	ctor := n.Constructor(s)
@@ -93,7 +94,11 @@ func (n *Names) structDefaults(s *parser.Struct, set []*parser.FieldValue) jen.C
 					v = fv.Value
 				}
 			}
-			if v == nil && s.Kind != parser.StructKindUnion {
+			// An optional field is unset until someone sets it, whatever
+			// its default (its getter returns the default meanwhile): that
+			// is how every Apache Thrift library treats it, and it keeps a
+			// field the sender never set off the wire.
+			if v == nil && !Shape(s, f).Conditional {
 				v = f.Default
 			}
 			if v == nil {
@@ -132,6 +137,11 @@ func (n *Names) getter(s *parser.Struct, f *parser.Field) jen.Code {
 			} else {
 				g.Return(jen.Id("v"))
 			}
+			return
+		}
+		if sh.Conditional && f.Default != nil {
+			g.If(jen.Id("p").Op("!=").Nil().Op("&&").Add(field.Clone()).Op("!=").Nil()).Block(jen.Return(field.Clone()))
+			g.Return(n.ValueLiteral(f.Default, f.Type))
 			return
 		}
 		g.If(jen.Id("p").Op("!=").Nil()).Block(jen.Return(field.Clone()))

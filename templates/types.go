@@ -150,27 +150,22 @@ type FieldShape struct {
 	// Nilable: the Go value can be nil (pointer, slice, map, struct pointer),
 	// and nil means "not set" for writing purposes.
 	Nilable bool
-	// Conditional: written only when set (optional fields, struct fields
-	// and every union member).
+	// Conditional: written only when set (optional fields and every
+	// union member).
 	Conditional bool
 }
 
 // Shape computes the field shape. Unions hold every member as optional.
 func Shape(s *parser.Struct, f *parser.Field) FieldShape {
 	optional := f.Requiredness == parser.RequirednessOptional || s.Kind == parser.StructKindUnion
-	kind := f.Type.Resolve().Kind
 	var sh FieldShape
 	if optional && isScalar(f.Type) {
 		sh.Pointer = true
 	}
 	sh.Nilable = sh.Pointer || !isScalar(f.Type)
-	switch {
-	case optional:
-		sh.Conditional = true
-	case kind == parser.KindStruct && f.Requiredness != parser.RequirednessRequired:
-		// A nil struct pointer with default requiredness is simply absent.
-		sh.Conditional = true
-	}
+	// Default requiredness is "opt-in, req-out": always written. A nil
+	// struct is then written as an empty struct, as Apache does.
+	sh.Conditional = optional
 	return sh
 }
 

@@ -127,7 +127,8 @@ func (p *Scalars) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Scalars) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Scalars")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeBool, 1)
 	e.WriteBool(p.Flag)
@@ -415,7 +416,8 @@ func (p *Optionals) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Optionals) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Optionals")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Flag != nil {
 		e.WriteFieldBegin(runtime.TypeBool, 1)
@@ -684,7 +686,8 @@ func (p *Requireds) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Requireds) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Requireds")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeBool, 1)
 	e.WriteBool(p.Flag)
@@ -908,19 +911,17 @@ func NewDefaults() *Defaults {
 			"a": 1,
 			"b": 2,
 		},
-		Flag:      true,
-		ID:        runtime.UUID{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff},
-		Large:     9223372036854775807,
-		Medium:    -32,
-		Negative:  -0.02,
-		Numbers:   []int32{1, 2, 3},
-		OptMedium: runtime.Ptr[int32](7),
-		OptText:   runtime.Ptr[string]("maybe"),
-		Ratio:     1500.0,
-		Small:     1600,
-		Text:      "line\n\t\"quoted\" \\ back",
-		Tiny:      -8,
-		Whole:     3.0,
+		Flag:     true,
+		ID:       runtime.UUID{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff},
+		Large:    9223372036854775807,
+		Medium:   -32,
+		Negative: -0.02,
+		Numbers:  []int32{1, 2, 3},
+		Ratio:    1500.0,
+		Small:    1600,
+		Text:     "line\n\t\"quoted\" \\ back",
+		Tiny:     -8,
+		Whole:    3.0,
 	}
 }
 
@@ -1080,7 +1081,8 @@ func (p *Defaults) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Defaults) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Defaults")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeBool, 1)
 	e.WriteBool(p.Flag)

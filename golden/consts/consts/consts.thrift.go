@@ -232,7 +232,8 @@ func (p *Item) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Item) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Item")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Name)

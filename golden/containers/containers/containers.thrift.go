@@ -47,7 +47,8 @@ func (p *Point) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Point) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Point")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.X)
@@ -373,7 +374,8 @@ func (p *Containers) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Containers) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Containers")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeList, 1)
 	e.WriteListBegin(runtime.TypeI64, len(p.Longs))

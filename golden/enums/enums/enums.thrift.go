@@ -207,7 +207,8 @@ func (p *Palette) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Palette) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Palette")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(int32(p.Primary))

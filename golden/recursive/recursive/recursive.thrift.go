@@ -68,7 +68,8 @@ func (p *Tree) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Tree) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Tree")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Label)
@@ -197,7 +198,8 @@ func (p *Ping) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Ping) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Ping")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Pong != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)
@@ -301,7 +303,8 @@ func (p *Pong) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Pong) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Pong")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Ping != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)

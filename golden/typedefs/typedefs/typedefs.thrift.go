@@ -284,7 +284,8 @@ func (p *Record) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Record) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Record")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(int32(p.Count))

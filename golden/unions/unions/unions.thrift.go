@@ -122,7 +122,8 @@ func (p *Value) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Value) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Value")
+		e.WriteFieldStop()
+		return nil
 	}
 	if c := p.countSetFields(); c != 1 {
 		return runtime.UnionFieldCountError("Value", c)
@@ -272,7 +273,8 @@ func (p *Inner) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Inner) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Inner")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Note)
@@ -358,7 +360,8 @@ func (p *NotFound) Error() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *NotFound) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("NotFound")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Key)
@@ -460,7 +463,8 @@ func (p *Failure) Error() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Failure) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Failure")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Message)
@@ -518,7 +522,7 @@ func (p *Failure) Decode(d *runtime.Decoder) error {
 
 // Holder is the struct "Holder" from unions/unions.thrift.
 type Holder struct {
-	Value *Value `json:"value,omitempty" thrift:"value,1"`
+	Value *Value `json:"value" thrift:"value,1"`
 	Other *Value `json:"other,omitempty" thrift:"other,2,optional"`
 }
 
@@ -564,13 +568,12 @@ func (p *Holder) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Holder) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Holder")
+		e.WriteFieldStop()
+		return nil
 	}
-	if p.Value != nil {
-		e.WriteFieldBegin(runtime.TypeStruct, 1)
-		if err := p.Value.Encode(e); err != nil {
-			return runtime.NewFieldError("Holder", "value", err)
-		}
+	e.WriteFieldBegin(runtime.TypeStruct, 1)
+	if err := p.Value.Encode(e); err != nil {
+		return runtime.NewFieldError("Holder", "value", err)
 	}
 	if p.Other != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 2)

@@ -145,7 +145,8 @@ func (p *Work) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Work) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Work")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Num1)
@@ -267,7 +268,8 @@ func (p *InvalidOperation) Error() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *InvalidOperation) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("InvalidOperation")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.WhatOp)
@@ -523,7 +525,8 @@ func (p *CalculatorPingArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorPingArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("ping_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -570,7 +573,8 @@ func (p *CalculatorPingResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorPingResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("ping_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -636,7 +640,8 @@ func (p *CalculatorAddArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorAddArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("add_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Num1)
@@ -722,7 +727,8 @@ func (p *CalculatorAddResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorAddResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("add_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeI32, 0)
@@ -768,7 +774,7 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 // CalculatorCalculateArgs holds the arguments of Calculator.calculate on the wire.
 type CalculatorCalculateArgs struct {
 	Logid int32 `json:"logid" thrift:"logid,1"`
-	W     *Work `json:"w,omitempty" thrift:"w,2"`
+	W     *Work `json:"w" thrift:"w,2"`
 }
 
 // NewCalculatorCalculateArgs returns a new CalculatorCalculateArgs with the IDL's default values set.
@@ -808,15 +814,14 @@ func (p *CalculatorCalculateArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorCalculateArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("calculate_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Logid)
-	if p.W != nil {
-		e.WriteFieldBegin(runtime.TypeStruct, 2)
-		if err := p.W.Encode(e); err != nil {
-			return runtime.NewFieldError("calculate_args", "w", err)
-		}
+	e.WriteFieldBegin(runtime.TypeStruct, 2)
+	if err := p.W.Encode(e); err != nil {
+		return runtime.NewFieldError("calculate_args", "w", err)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -867,7 +872,7 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 // CalculatorCalculateResult holds the reply of Calculator.calculate on the wire: its result or a declared exception.
 type CalculatorCalculateResult struct {
 	Success *int32            `json:"success,omitempty" thrift:"success,0,optional"`
-	Ouch    *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1"`
+	Ouch    *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1,optional"`
 }
 
 // NewCalculatorCalculateResult returns a new CalculatorCalculateResult with the IDL's default values set.
@@ -912,7 +917,8 @@ func (p *CalculatorCalculateResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorCalculateResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("calculate_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeI32, 0)
@@ -989,7 +995,8 @@ func (p *CalculatorWhoamiArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorWhoamiArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("whoami_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1051,7 +1058,8 @@ func (p *CalculatorWhoamiResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorWhoamiResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("whoami_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeString, 0)
@@ -1113,7 +1121,8 @@ func (p *CalculatorZipArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorZipArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("zip_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil

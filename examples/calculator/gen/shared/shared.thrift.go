@@ -52,7 +52,8 @@ func (p *SharedStruct) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *SharedStruct) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("SharedStruct")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Key)
@@ -194,7 +195,8 @@ func (p *SharedServiceGetStructArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *SharedServiceGetStructArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("getStruct_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Key)
@@ -269,7 +271,8 @@ func (p *SharedServiceGetStructResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *SharedServiceGetStructResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("getStruct_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 0)

@@ -114,7 +114,8 @@ func (p *Point) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Point) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Point")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI64, 1)
 	e.WriteI64(int64(p.X))

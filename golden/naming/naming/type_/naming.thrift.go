@@ -192,7 +192,8 @@ func (p *Func) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Func) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("func")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Type)
@@ -386,7 +387,8 @@ func (p *Error) Error() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Error) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("error")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Error_)
@@ -481,7 +483,8 @@ func (p *MyStruct) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *MyStruct) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("my_struct")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(int32(p.Kind))

@@ -47,7 +47,8 @@ func (p *BaseError) Error() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *BaseError) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("BaseError")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Reason)
@@ -197,7 +198,8 @@ func (p *BasePingArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *BasePingArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("ping_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -244,7 +246,8 @@ func (p *BasePingResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *BasePingResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("ping_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -291,7 +294,8 @@ func (p *BaseVersionArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *BaseVersionArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("version_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -322,7 +326,7 @@ func (p *BaseVersionArgs) Decode(d *runtime.Decoder) error {
 // BaseVersionResult holds the reply of Base.version on the wire: its result or a declared exception.
 type BaseVersionResult struct {
 	Success *string    `json:"success,omitempty" thrift:"success,0,optional"`
-	Err     *BaseError `json:"err,omitempty" thrift:"err,1"`
+	Err     *BaseError `json:"err,omitempty" thrift:"err,1,optional"`
 }
 
 // NewBaseVersionResult returns a new BaseVersionResult with the IDL's default values set.
@@ -367,7 +371,8 @@ func (p *BaseVersionResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *BaseVersionResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("version_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeString, 0)

@@ -141,7 +141,8 @@ func (p *Work) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Work) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Work")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Num1)
@@ -261,7 +262,8 @@ func (p *InvalidOperation) Error() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *InvalidOperation) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("InvalidOperation")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.WhatOp)
@@ -347,7 +349,8 @@ func (p *Overflow) Error() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Overflow) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Overflow")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI64, 1)
 	e.WriteI64(p.Limit)
@@ -782,7 +785,8 @@ func (p *CalculatorAddArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorAddArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("add_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Num1)
@@ -868,7 +872,8 @@ func (p *CalculatorAddResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorAddResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("add_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeI32, 0)
@@ -914,7 +919,7 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 // CalculatorCalculateArgs holds the arguments of Calculator.calculate on the wire.
 type CalculatorCalculateArgs struct {
 	Logid int32 `json:"logid" thrift:"logid,1"`
-	W     *Work `json:"w,omitempty" thrift:"w,2"`
+	W     *Work `json:"w" thrift:"w,2"`
 }
 
 // NewCalculatorCalculateArgs returns a new CalculatorCalculateArgs with the IDL's default values set.
@@ -954,15 +959,14 @@ func (p *CalculatorCalculateArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorCalculateArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("calculate_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Logid)
-	if p.W != nil {
-		e.WriteFieldBegin(runtime.TypeStruct, 2)
-		if err := p.W.Encode(e); err != nil {
-			return runtime.NewFieldError("calculate_args", "w", err)
-		}
+	e.WriteFieldBegin(runtime.TypeStruct, 2)
+	if err := p.W.Encode(e); err != nil {
+		return runtime.NewFieldError("calculate_args", "w", err)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1013,8 +1017,8 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 // CalculatorCalculateResult holds the reply of Calculator.calculate on the wire: its result or a declared exception.
 type CalculatorCalculateResult struct {
 	Success *int32            `json:"success,omitempty" thrift:"success,0,optional"`
-	Ouch    *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1"`
-	Over    *Overflow         `json:"over,omitempty" thrift:"over,2"`
+	Ouch    *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1,optional"`
+	Over    *Overflow         `json:"over,omitempty" thrift:"over,2,optional"`
 }
 
 // NewCalculatorCalculateResult returns a new CalculatorCalculateResult with the IDL's default values set.
@@ -1072,7 +1076,8 @@ func (p *CalculatorCalculateResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorCalculateResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("calculate_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeI32, 0)
@@ -1174,7 +1179,8 @@ func (p *CalculatorZipArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorZipArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("zip_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeString, 1)
 	e.WriteString(p.Note)
@@ -1234,7 +1240,8 @@ func (p *CalculatorResetArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorResetArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("reset_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1264,7 +1271,7 @@ func (p *CalculatorResetArgs) Decode(d *runtime.Decoder) error {
 
 // CalculatorResetResult holds the reply of Calculator.reset on the wire: its result or a declared exception.
 type CalculatorResetResult struct {
-	Ouch *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1"`
+	Ouch *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1,optional"`
 }
 
 // NewCalculatorResetResult returns a new CalculatorResetResult with the IDL's default values set.
@@ -1296,7 +1303,8 @@ func (p *CalculatorResetResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorResetResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("reset_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Ouch != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)
@@ -1348,7 +1356,7 @@ type CalculatorHistoryArgs struct {
 
 // NewCalculatorHistoryArgs returns a new CalculatorHistoryArgs with the IDL's default values set.
 func NewCalculatorHistoryArgs() *CalculatorHistoryArgs {
-	return &CalculatorHistoryArgs{Limit: runtime.Ptr[int32](10)}
+	return &CalculatorHistoryArgs{}
 }
 
 // GetLimit returns the value of field "limit", or its default when unset.
@@ -1375,7 +1383,8 @@ func (p *CalculatorHistoryArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorHistoryArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("history_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Limit != nil {
 		e.WriteFieldBegin(runtime.TypeI32, 1)
@@ -1452,7 +1461,8 @@ func (p *CalculatorHistoryResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorHistoryResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("history_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeList, 0)
@@ -1529,7 +1539,8 @@ func (p *CalculatorSavedArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorSavedArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("saved_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1591,7 +1602,8 @@ func (p *CalculatorSavedResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorSavedResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("saved_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeMap, 0)
@@ -1677,7 +1689,8 @@ func (p *CalculatorDumpArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorDumpArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("dump_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1739,7 +1752,8 @@ func (p *CalculatorDumpResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorDumpResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("dump_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeString, 0)
@@ -1801,7 +1815,8 @@ func (p *CalculatorLastWorkArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorLastWorkArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("last_work_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1863,7 +1878,8 @@ func (p *CalculatorLastWorkResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorLastWorkResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("last_work_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 0)
@@ -1964,7 +1980,8 @@ func (p *CalculatorTypeArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorTypeArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("type_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeI32, 1)
 	e.WriteI32(p.Func)
@@ -2072,7 +2089,8 @@ func (p *CalculatorTypeResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorTypeResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("type_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeI32, 0)
@@ -2134,7 +2152,8 @@ func (p *CalculatorGetXArgs) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorGetXArgs) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("get_x_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -2181,7 +2200,8 @@ func (p *CalculatorGetXResult) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorGetXResult) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("get_x_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -2228,7 +2248,8 @@ func (p *CalculatorGetX_Args) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorGetX_Args) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("getX_args")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil
@@ -2275,7 +2296,8 @@ func (p *CalculatorGetX_Result) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *CalculatorGetX_Result) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("getX_result")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldStop()
 	return nil

@@ -22,11 +22,11 @@ const MARATHON Length = 42195
 // Route is the struct "Route" from includes/routes.thrift.
 type Route struct {
 	Stops  []*geo.Point        `json:"stops" thrift:"stops,1"`
-	Start  *units.Location     `json:"start,omitempty" thrift:"start,2"`
+	Start  *units.Location     `json:"start" thrift:"start,2"`
 	Total  Length              `json:"total" thrift:"total,3"`
 	ByUnit map[geo.Unit]Length `json:"by_unit" thrift:"by_unit,4"`
 	Detour *units.Distance     `json:"detour,omitempty" thrift:"detour,5,optional"`
-	Finish *units.Location     `json:"finish,omitempty" thrift:"finish,6"`
+	Finish *units.Location     `json:"finish" thrift:"finish,6"`
 }
 
 // NewRoute returns a new Route with the IDL's default values set.
@@ -121,7 +121,8 @@ func (p *Route) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Route) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		return runtime.NilStructError("Route")
+		e.WriteFieldStop()
+		return nil
 	}
 	e.WriteFieldBegin(runtime.TypeList, 1)
 	e.WriteListBegin(runtime.TypeStruct, len(p.Stops))
@@ -130,11 +131,9 @@ func (p *Route) Encode(e *runtime.Encoder) error {
 			return runtime.NewFieldError("Route", "stops", err)
 		}
 	}
-	if p.Start != nil {
-		e.WriteFieldBegin(runtime.TypeStruct, 2)
-		if err := p.Start.Encode(e); err != nil {
-			return runtime.NewFieldError("Route", "start", err)
-		}
+	e.WriteFieldBegin(runtime.TypeStruct, 2)
+	if err := p.Start.Encode(e); err != nil {
+		return runtime.NewFieldError("Route", "start", err)
 	}
 	e.WriteFieldBegin(runtime.TypeI64, 3)
 	e.WriteI64(int64(p.Total))
@@ -148,11 +147,9 @@ func (p *Route) Encode(e *runtime.Encoder) error {
 		e.WriteFieldBegin(runtime.TypeI64, 5)
 		e.WriteI64(int64(*p.Detour))
 	}
-	if p.Finish != nil {
-		e.WriteFieldBegin(runtime.TypeStruct, 6)
-		if err := p.Finish.Encode(e); err != nil {
-			return runtime.NewFieldError("Route", "finish", err)
-		}
+	e.WriteFieldBegin(runtime.TypeStruct, 6)
+	if err := p.Finish.Encode(e); err != nil {
+		return runtime.NewFieldError("Route", "finish", err)
 	}
 	e.WriteFieldStop()
 	return nil

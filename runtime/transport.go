@@ -1,0 +1,137 @@
+package runtime
+
+import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"strconv"
+)
+
+// Transport is how Thrift messages are delimited on a connection. Both ends
+// must use the same one; Apache Thrift calls them TFramedTransport and
+// TBufferedTransport (a plain socket).
+type Transport int
+
+const (
+	// Framed sends each message behind a 4-byte big-endian length. It is
+	// the default (the zero value) because the size of a message is known
+	// before any of it is read, so a server refuses an oversized message
+	// without reading it, and because Apache's non-blocking servers accept
+	// nothing else.
+	Framed Transport = iota
+	// Buffered sends messages back to back with no length prefix (Apache's
+	// TBufferedTransport over a TSocket). The decoder still bounds each
+	// message by Limits.MaxMessageSize as it reads.
+	Buffered
+)
+
+// String returns "framed" or "buffered", the names Apache's test suite uses.
+func (t Transport) String() string {
+	switch t {
+	case Framed:
+		return "framed"
+	case Buffered:
+		return "buffered"
+	}
+	return "Transport(" + strconv.Itoa(int(t)) + ")"
+}
+
+func (t Transport) valid() bool { return t == Framed || t == Buffered }
+
+// readBufSize is the size of the read buffer in front of a framed
+// connection: small messages then cost one read system call, not two.
+const readBufSize = 4 << 10
+
+// maxKeptWriteBuf is the largest encode buffer a connection keeps between
+// messages, so that one large message does not pin memory on an idle
+// connection.
+const maxKeptWriteBuf = 256 << 10
+
+// wire reads and writes whole messages of one transport on a connection.
+// Reading belongs to one goroutine and writing to one (possibly another)
+// goroutine at a time; the two halves share nothing.
+type wire struct {
+	transport Transport
+	lim       Limits
+	w         io.Writer
+
+	// Framed reading: frames come through br into frame and are decoded
+	// in memory. Buffered reading: dec reads the stream directly.
+	br    *bufio.Reader
+	frame []byte
+	dec   *Decoder
+
+	enc Encoder
+}
+
+func newWire(t Transport, r io.Reader, w io.Writer, lim Limits) *wire {
+	wr := &wire{transport: t, lim: lim.withDefaults(), w: w}
+	if t == Framed {
+		wr.br = bufio.NewReaderSize(r, readBufSize)
+		wr.dec = NewDecoder(nil, wr.lim)
+	} else {
+		wr.dec = NewStreamDecoder(r, wr.lim)
+	}
+	return wr
+}
+
+// readMessageBegin reads the next message header. A clean end of the
+// connection before the message's first byte is io.EOF.
+func (w *wire) readMessageBegin() (string, MessageType, int32, error) {
+	if w.transport == Framed {
+		f, err := ReadFrame(w.br, w.frame, w.lim.MaxMessageSize)
+		if cap(f) <= maxKeptStreamBuf {
+			w.frame = f[:0]
+		} else {
+			w.frame = nil
+		}
+		if err != nil {
+			return "", 0, 0, err
+		}
+		if len(f) == 0 {
+			// ReadMessageBegin would see a used-up buffer and say
+			// io.EOF, which means an orderly close; this is not one.
+			return "", 0, 0, protoErr(KindInvalidData, "empty frame", nil)
+		}
+		w.dec.Reset(f)
+	}
+	return w.dec.ReadMessageBegin()
+}
+
+// begin starts encoding a message with the given header.
+func (w *wire) begin(name string, typ MessageType, seq int32) {
+	if cap(w.enc.buf) > maxKeptWriteBuf {
+		w.enc.buf = nil
+	}
+	w.enc.Reset()
+	if w.transport == Framed {
+		w.enc.BeginFrame()
+	}
+	w.enc.WriteMessageBegin(name, typ, seq)
+}
+
+// encodeMessage encodes a whole message with body s.
+func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) error {
+	w.begin(name, typ, seq)
+	if err := s.Encode(&w.enc); err != nil {
+		return err
+	}
+	if w.transport == Framed {
+		w.enc.EndFrame()
+	}
+	return nil
+}
+
+// flush writes the encoded message in one Write, so that header and body
+// leave in one system call and, over TLS, one record.
+func (w *wire) flush() error {
+	_, err := w.w.Write(w.enc.Bytes())
+	return err
+}
+
+// isTimeout reports whether err is a deadline passing on a connection.
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
+}
