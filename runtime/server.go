@@ -208,9 +208,10 @@ func (s *Server) ListenAndServe(addr string) error {
 // stopped Accept. Temporary accept errors (out of file descriptors, say)
 // are waited out with a growing pause, as net/http does.
 //
-// Serve may be called again, on a new listener, after Close or Shutdown
-// has returned... no: a closed Server stays closed; make a new Server to
-// serve again.
+// Serve may be called on several listeners at once. A Server that was shut
+// down or closed stays closed (Serve returns ErrServerClosed); to serve
+// again, for example on the same address after a restart, use a new
+// Server.
 func (s *Server) Serve(ln net.Listener) error {
 	defer ln.Close()
 	cfg, err := s.config()

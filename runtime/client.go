@@ -1,0 +1,465 @@
+package runtime
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+)
+
+// ErrClientClosed is returned by calls made after Client.Close.
+var ErrClientClosed = errors.New("thrift: client closed")
+
+// Defaults of the client options.
+const (
+	DefaultDialTimeout    = 10 * time.Second
+	DefaultClientMaxConns = 16
+)
+
+// ClientOption configures Dial.
+type ClientOption func(*clientOptions)
+
+type clientOptions struct {
+	tls          *tls.Config
+	plaintext    bool
+	transport    Transport
+	dialTimeout  time.Duration
+	lim          Limits
+	maxConns     int
+	logger       *slog.Logger
+	interceptors []ClientInterceptor
+}
+
+// WithTLS sets the TLS configuration: roots to trust, a client certificate
+// for mutual TLS (see ClientTLSConfig and ClientTLSFromFiles). Dial uses a
+// copy hardened by SecureClientTLS; cfg is never modified. Without this
+// option (and without WithPlaintext) the client uses TLS with the system
+// roots.
+func WithTLS(cfg *tls.Config) ClientOption {
+	return func(o *clientOptions) { o.tls = cfg }
+}
+
+// WithPlaintext makes the client speak unencrypted TCP. It cannot be
+// combined with WithTLS.
+func WithPlaintext() ClientOption {
+	return func(o *clientOptions) { o.plaintext = true }
+}
+
+// WithTransport sets the message framing; it must match the server's.
+// The default is Framed.
+func WithTransport(t Transport) ClientOption {
+	return func(o *clientOptions) { o.transport = t }
+}
+
+// WithDialTimeout bounds connecting plus the TLS handshake of each new
+// connection. The default is DefaultDialTimeout (10s).
+func WithDialTimeout(d time.Duration) ClientOption {
+	return func(o *clientOptions) { o.dialTimeout = d }
+}
+
+// WithLimits bounds the replies the client accepts; the default is
+// DefaultLimits.
+func WithLimits(l Limits) ClientOption {
+	return func(o *clientOptions) { o.lim = l }
+}
+
+// WithMaxConns sets how many connections the client keeps to the server,
+// which is also how many calls can be in flight at once: each connection
+// carries one call at a time. Further calls wait for a free connection (or
+// for their context to end). The default is DefaultClientMaxConns (16).
+func WithMaxConns(n int) ClientOption {
+	return func(o *clientOptions) { o.maxConns = n }
+}
+
+// WithLogger sets where the client logs broken connections (at Debug).
+// The default is slog.Default().
+func WithLogger(l *slog.Logger) ClientOption {
+	return func(o *clientOptions) { o.logger = l }
+}
+
+// WithInterceptors adds interceptors around every call, the first
+// outermost. The option may be given more than once; lists are appended.
+func WithInterceptors(interceptors ...ClientInterceptor) ClientOption {
+	return func(o *clientOptions) { o.interceptors = append(o.interceptors, interceptors...) }
+}
+
+// Client calls a Thrift server. It implements Caller, so generated clients
+// take it (NewCalculatorClient(c)), and it is safe for concurrent use by
+// many goroutines.
+//
+// It keeps a pool of connections, each carrying one call at a time, which
+// works with every Apache server (they answer each connection's requests
+// in order). A goroutine per pooled connection reads replies, and while
+// the connection is idle notices at once when the server closes it (after
+// a restart, say), so that the connection is dropped before a call could
+// be sent on it. A call is never retried once its bytes may have reached
+// the server.
+//
+// Every call honours its context: when the context ends first, the call's
+// connection is closed (a half-read reply can never be reused) and the
+// call returns an error wrapping ctx.Err(). A call with a context that
+// never ends waits as long as the server takes.
+type Client struct {
+	addr   string
+	tls    *tls.Config // nil for plaintext
+	opts   clientOptions
+	peer   *Peer
+	invoke ClientInvoker // nil without interceptors
+	sem    chan struct{} // one token per connection in use
+
+	mu     sync.Mutex
+	idle   []*clientConn
+	closed bool
+}
+
+// Dial returns a client for the server at addr ("host:port"). It connects
+// once before returning, so that a wrong address, certificate or TLS
+// setting is reported here rather than by the first call; ctx bounds that
+// first connection only.
+//
+// TLS is used unless WithPlaintext is given; the server name checked
+// against the certificate is the host of addr unless the TLS config names
+// one.
+func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, error) {
+	o := clientOptions{}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	if o.plaintext && o.tls != nil {
+		return nil, errors.New("thrift: Dial given both WithTLS and WithPlaintext; choose one")
+	}
+	if !o.transport.valid() {
+		return nil, fmt.Errorf("thrift: transport %v is not Framed or Buffered", o.transport)
+	}
+	if o.dialTimeout <= 0 {
+		o.dialTimeout = DefaultDialTimeout
+	}
+	if o.maxConns <= 0 {
+		o.maxConns = DefaultClientMaxConns
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	o.lim = o.lim.withDefaults()
+	cl := &Client{
+		addr: addr,
+		opts: o,
+		peer: &Peer{Addr: dialAddr(addr)},
+		sem:  make(chan struct{}, o.maxConns),
+	}
+	if !o.plaintext {
+		cl.tls = SecureClientTLS(o.tls, addr)
+	}
+	if len(o.interceptors) > 0 {
+		cl.invoke = chainClient(o.interceptors, func(ctx context.Context, info *CallInfo, args, result Struct) error {
+			return cl.roundTrip(ctx, info.Method, args, result, info.Oneway)
+		})
+	}
+	cc, err := cl.dial(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cl.idle = append(cl.idle, cc)
+	return cl, nil
+}
+
+// Call sends a CALL for method with args and decodes the REPLY into
+// result. An EXCEPTION reply is returned as an *ApplicationError.
+func (cl *Client) Call(ctx context.Context, method string, args, result Struct) error {
+	if cl.invoke != nil {
+		return cl.invoke(ctx, &CallInfo{Method: method, Peer: cl.peer}, args, result)
+	}
+	return cl.roundTrip(ctx, method, args, result, false)
+}
+
+// Oneway sends a ONEWAY message for method and returns once it is written
+// (handed to the kernel); it does not wait for the server to run it.
+func (cl *Client) Oneway(ctx context.Context, method string, args Struct) error {
+	if cl.invoke != nil {
+		return cl.invoke(ctx, &CallInfo{Method: method, Oneway: true, Peer: cl.peer}, args, nil)
+	}
+	return cl.roundTrip(ctx, method, args, nil, true)
+}
+
+// Close closes the idle connections and makes later calls fail with
+// ErrClientClosed. Calls in flight finish; their connections are closed
+// as they return.
+func (cl *Client) Close() error {
+	cl.mu.Lock()
+	cl.closed = true
+	idle := cl.idle
+	cl.idle = nil
+	cl.mu.Unlock()
+	for _, cc := range idle {
+		cc.abort()
+	}
+	return nil
+}
+
+// roundTrip is one call on one pooled connection.
+func (cl *Client) roundTrip(ctx context.Context, method string, args, result Struct, oneway bool) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	cc, err := cl.get(ctx)
+	if err != nil {
+		return fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	defer cl.put(cc)
+
+	cc.seq++
+	typ := MessageCall
+	if oneway {
+		typ = MessageOneway
+	}
+	if err := cc.w.encodeMessage(method, typ, cc.seq, args); err != nil {
+		return fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
+	}
+	if !oneway && !cc.expect(method, cc.seq, result) {
+		// The server closed the connection between get and now;
+		// nothing was sent, so the caller sees a plain failure it may
+		// safely retry.
+		return fmt.Errorf("thrift: call %s: connection closed by server before sending: %w", method, io.ErrUnexpectedEOF)
+	}
+
+	// The context's end closes the connection: that interrupts a
+	// blocked write and the reader's wait for the reply alike.
+	var stop func() bool
+	if ctx.Done() != nil {
+		stop = context.AfterFunc(ctx, cc.abort)
+	}
+	if d, ok := ctx.Deadline(); ok {
+		cc.conn.SetWriteDeadline(d)
+	} else {
+		cc.conn.SetWriteDeadline(time.Time{})
+	}
+	werr := cc.w.flush()
+	if werr != nil {
+		cc.abort()
+	}
+	if !oneway {
+		// The reader answers even when the write failed: abort closed
+		// the connection, so it reports that.
+		err = <-cc.done
+	}
+	if werr != nil {
+		err = werr
+	}
+	if stop != nil && !stop() {
+		// The context ended while the call was under way.
+		cc.abort()
+		if err != nil {
+			err = ctx.Err()
+		}
+	}
+	if err != nil {
+		var ae *ApplicationError
+		if errors.As(err, &ae) {
+			return err // the server's answer, as is
+		}
+		return fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	return nil
+}
+
+// get takes a connection from the pool, or dials one, waiting while
+// maxConns are in use.
+func (cl *Client) get(ctx context.Context) (*clientConn, error) {
+	select {
+	case cl.sem <- struct{}{}:
+	default:
+		select {
+		case cl.sem <- struct{}{}:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	for {
+		cl.mu.Lock()
+		if cl.closed {
+			cl.mu.Unlock()
+			<-cl.sem
+			return nil, ErrClientClosed
+		}
+		var cc *clientConn
+		if n := len(cl.idle); n > 0 {
+			cc = cl.idle[n-1]
+			cl.idle[n-1] = nil
+			cl.idle = cl.idle[:n-1]
+		}
+		cl.mu.Unlock()
+		if cc == nil {
+			break
+		}
+		if !cc.isDead() {
+			return cc, nil
+		}
+		cc.abort()
+	}
+	cc, err := cl.dial(ctx)
+	if err != nil {
+		<-cl.sem
+		return nil, err
+	}
+	return cc, nil
+}
+
+// put returns a connection to the pool, or drops it if it is broken or
+// the client is closed.
+func (cl *Client) put(cc *clientConn) {
+	cl.mu.Lock()
+	keep := !cl.closed && !cc.isDead()
+	if keep {
+		cl.idle = append(cl.idle, cc)
+	}
+	cl.mu.Unlock()
+	if !keep {
+		cc.abort()
+	}
+	<-cl.sem
+}
+
+// dial opens and, for TLS, handshakes a new connection within the dial
+// timeout, and starts its reader.
+func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
+	ctx, cancel := context.WithTimeout(ctx, cl.opts.dialTimeout)
+	defer cancel()
+	var d net.Dialer
+	raw, err := d.DialContext(ctx, "tcp", cl.addr)
+	if err != nil {
+		return nil, err
+	}
+	conn := raw
+	if cl.tls != nil {
+		tc := tls.Client(raw, cl.tls)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, fmt.Errorf("thrift: TLS handshake with %s: %w", cl.addr, err)
+		}
+		conn = tc
+	}
+	cc := &clientConn{cl: cl, raw: raw, conn: conn, done: make(chan error, 1)}
+	cc.w = newWire(cl.opts.transport, conn, conn, cl.opts.lim)
+	go cc.readLoop()
+	return cc, nil
+}
+
+// clientConn is one pooled connection. The goroutine holding it (taken
+// from the pool) writes requests; readLoop reads replies and hands the
+// outcome over on done.
+type clientConn struct {
+	cl   *Client
+	raw  net.Conn
+	conn net.Conn
+	w    *wire
+	seq  int32 // last sequence id sent; owned by the holder
+	done chan error
+
+	mu     sync.Mutex
+	dead   bool
+	active bool // a reply is expected
+	method string
+	expSeq int32
+	result Struct
+}
+
+// expect registers the call whose reply readLoop should decode. It
+// returns false if the connection already died.
+func (cc *clientConn) expect(method string, seq int32, result Struct) bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	if cc.dead {
+		return false
+	}
+	cc.active, cc.method, cc.expSeq, cc.result = true, method, seq, result
+	return true
+}
+
+func (cc *clientConn) isDead() bool {
+	cc.mu.Lock()
+	defer cc.mu.Unlock()
+	return cc.dead
+}
+
+// abort marks the connection dead and closes it; readLoop then ends.
+func (cc *clientConn) abort() {
+	cc.mu.Lock()
+	cc.dead = true
+	cc.mu.Unlock()
+	cc.raw.Close()
+}
+
+// readLoop reads replies until the connection fails. A message that
+// arrives while no call waits (the server closing, or sending garbage) ends
+// the connection too, which is how an idle pooled connection that the
+// server dropped is noticed before it is reused.
+func (cc *clientConn) readLoop() {
+	for {
+		name, typ, seq, err := cc.w.readMessageBegin()
+		cc.mu.Lock()
+		active, method, expSeq, result := cc.active, cc.method, cc.expSeq, cc.result
+		cc.active, cc.result = false, nil
+		if err != nil || !active {
+			cc.dead = true
+		}
+		cc.mu.Unlock()
+		if !active {
+			if err == nil {
+				cc.cl.opts.logger.Debug("thrift: unexpected message from server; closing connection", "server", cc.cl.addr, "method", name, "type", typ)
+			}
+			cc.raw.Close()
+			return
+		}
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				err = fmt.Errorf("connection closed by server before the reply: %w", io.ErrUnexpectedEOF)
+			}
+			cc.raw.Close()
+			cc.done <- err
+			return
+		}
+		fatal, err := cc.readReply(method, expSeq, result, name, typ, seq)
+		if fatal {
+			cc.abort()
+			cc.done <- err
+			return
+		}
+		cc.done <- err
+	}
+}
+
+// readReply checks a reply header against the call and decodes the body.
+// fatal means the connection must not be used again (the stream may be out
+// of step, or the server is not following the protocol).
+func (cc *clientConn) readReply(method string, expSeq int32, result Struct, name string, typ MessageType, seq int32) (fatal bool, err error) {
+	d := cc.w.dec
+	switch {
+	case seq != expSeq:
+		return true, NewApplicationError(ExceptionBadSequenceID, "%s: reply has sequence id %d, want %d", method, seq, expSeq)
+	case name != method:
+		return true, NewApplicationError(ExceptionWrongMethodName, "%s: reply is for method %q", method, name)
+	case typ == MessageException:
+		ae := &ApplicationError{}
+		if err := ae.Decode(d); err != nil {
+			return true, fmt.Errorf("decoding the exception reply: %w", err)
+		}
+		return false, ae
+	case typ != MessageReply:
+		return true, NewApplicationError(ExceptionInvalidMessageType, "%s: server sent a %v message as its reply", method, typ)
+	case result == nil:
+		if err := d.Skip(TypeStruct); err != nil {
+			return true, fmt.Errorf("skipping the reply: %w", err)
+		}
+		return false, nil
+	default:
+		if err := result.Decode(d); err != nil {
+			return true, fmt.Errorf("decoding the reply: %w", err)
+		}
+		return false, nil
+	}
+}
