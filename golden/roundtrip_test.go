@@ -282,15 +282,23 @@ func TestContainerKeys(t *testing.T) {
 
 // TestNilStructWrittenEmpty: a nil struct with default requiredness is
 // written as an empty struct, as Apache Thrift writes it, and a nil list
-// element likewise; an optional one is left out.
+// element likewise; an optional one, or a union, is left out.
 func TestNilStructWrittenEmpty(t *testing.T) {
-	b, err := runtime.Marshal(&unions.Holder{Value: nil})
+	b, err := runtime.Marshal(&calc.CalculatorCalculateArgs{Logid: 7, W: nil})
 	if err != nil {
 		t.Fatal(err)
 	}
-	// field 1 (struct) holding only STOP, then the Holder's STOP.
-	if want := []byte{0x0c, 0x00, 0x01, 0x00, 0x00}; !bytes.Equal(b, want) {
+	// field 1 (i32 7), field 2 (struct) holding only STOP, then STOP.
+	if want := []byte{0x08, 0x00, 0x01, 0, 0, 0, 7, 0x0c, 0x00, 0x02, 0x00, 0x00}; !bytes.Equal(b, want) {
 		t.Errorf("got % x, want % x", b, want)
+	}
+	// An empty union is invalid, so a nil union field is left out instead.
+	b, err = runtime.Marshal(&unions.Holder{Value: nil})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []byte{0x00}; !bytes.Equal(b, want) {
+		t.Errorf("nil union field: got % x, want % x", b, want)
 	}
 	b, err = runtime.Marshal(&recursive.Tree{Label: "", Children: []*recursive.Tree{nil}})
 	if err != nil {

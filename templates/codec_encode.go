@@ -97,11 +97,13 @@ func (n *Names) Encode(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
 	return jen.Comment("Encode writes p in the Thrift binary protocol.").Line().
 		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Encode").Params(jen.Id("e").Op("*").Add(rt("Encoder"))).Error().BlockFunc(func(g *jen.Group) {
-		// A nil struct is written as an empty one, as Apache Thrift writes
-		// a nil struct field or list element: the peer reads it back as
-		// a struct with no fields set.
-		g.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("e").Dot("WriteFieldStop").Call(), jen.Return(jen.Nil()))
-		if s.Kind == parser.StructKindUnion {
+		if s.Kind != parser.StructKindUnion {
+			// A nil struct is written as an empty one, as Apache Thrift
+			// writes a nil struct field or list element: the peer reads it
+			// back as a struct with no fields set.
+			g.If(jen.Id("p").Op("==").Nil()).Block(jen.Id("e").Dot("WriteFieldStop").Call(), jen.Return(jen.Nil()))
+		} else {
+			g.If(jen.Id("p").Op("==").Nil()).Block(jen.Return(rt("UnionFieldCountError").Call(jen.Lit(s.Name), jen.Lit(0))))
 			g.If(jen.Id("c").Op(":=").Id("p").Dot("countSetFields").Call(), jen.Id("c").Op("!=").Lit(1)).Block(
 				jen.Return(rt("UnionFieldCountError").Call(jen.Lit(s.Name), jen.Id("c"))))
 		}

@@ -164,8 +164,12 @@ func Shape(s *parser.Struct, f *parser.Field) FieldShape {
 	}
 	sh.Nilable = sh.Pointer || !isScalar(f.Type)
 	// Default requiredness is "opt-in, req-out": always written. A nil
-	// struct is then written as an empty struct, as Apache does.
-	sh.Conditional = optional
+	// struct is then written as an empty struct, as Apache does, except a
+	// nil union: an empty union is invalid, so it is left out instead.
+	r := f.Type.Resolve()
+	nilUnion := r.Kind == parser.KindStruct && r.Struct.Kind == parser.StructKindUnion &&
+		f.Requiredness != parser.RequirednessRequired
+	sh.Conditional = optional || nilUnion
 	return sh
 }
 

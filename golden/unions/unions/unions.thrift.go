@@ -122,8 +122,7 @@ func (p *Value) String() string {
 // Encode writes p in the Thrift binary protocol.
 func (p *Value) Encode(e *runtime.Encoder) error {
 	if p == nil {
-		e.WriteFieldStop()
-		return nil
+		return runtime.UnionFieldCountError("Value", 0)
 	}
 	if c := p.countSetFields(); c != 1 {
 		return runtime.UnionFieldCountError("Value", c)
@@ -522,7 +521,7 @@ func (p *Failure) Decode(d *runtime.Decoder) error {
 
 // Holder is the struct "Holder" from unions/unions.thrift.
 type Holder struct {
-	Value *Value `json:"value" thrift:"value,1"`
+	Value *Value `json:"value,omitempty" thrift:"value,1"`
 	Other *Value `json:"other,omitempty" thrift:"other,2,optional"`
 }
 
@@ -571,9 +570,11 @@ func (p *Holder) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeStruct, 1)
-	if err := p.Value.Encode(e); err != nil {
-		return runtime.NewFieldError("Holder", "value", err)
+	if p.Value != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Value.Encode(e); err != nil {
+			return runtime.NewFieldError("Holder", "value", err)
+		}
 	}
 	if p.Other != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 2)
