@@ -355,15 +355,18 @@ func (s *Server) Close() error {
 	s.shutting.Store(true)
 	s.init()
 	err := s.closeListeners()
-	s.cancel()
 	conns := make([]*serverConn, 0, len(s.conns))
 	for c := range s.conns {
 		conns = append(conns, c)
 	}
 	s.mu.Unlock()
+	// Connections first, then contexts: a handler that stops because its
+	// context ended must not get a reply out on a connection that is
+	// being closed.
 	for _, c := range conns {
 		c.forceClose()
 	}
+	s.cancel()
 	return err
 }
 
@@ -625,6 +628,9 @@ func (c *serverConn) handle(m *Method, name string, typ MessageType, seq int32, 
 	oneway := m.Oneway || typ == MessageOneway
 	res, err := c.invoke(m, name, oneway, args)
 	switch {
+	case c.ctx.Err() != nil:
+		// The connection is going away (the client left, or the server
+		// is closing): there is nobody to reply to.
 	case oneway:
 		// Nothing goes back for a oneway call, not even an error: the
 		// client is not reading, and a reply would desynchronise it.
