@@ -257,7 +257,12 @@ func getPKI(t testing.TB) *testPKI {
 		pki.mtlsServerTLS = ServerTLSConfig(pki.server.TLSCertificate(), pki.ca.CertPool())
 		pki.clientTLS = ClientTLSConfig(pki.ca.CertPool())
 		pki.mtlsClientTLS = ClientTLSConfig(pki.ca.CertPool(), pki.client.TLSCertificate())
-		pki.otherCAClientTLS = ClientTLSConfig(pki.ca.CertPool(), pki.otherCli.TLSCertificate())
+		// GetClientCertificate, so that the certificate is sent even
+		// though the server asks for ones from another CA (a plain
+		// Certificates entry would be held back by the Go client).
+		pki.otherCAClientTLS = ClientTLSConfig(pki.ca.CertPool())
+		other := pki.otherCli.TLSCertificate()
+		pki.otherCAClientTLS.GetClientCertificate = func(*tls.CertificateRequestInfo) (*tls.Certificate, error) { return &other, nil }
 		pki.noCertTLS = pki.clientTLS
 	})
 	if pkiErr != nil {
