@@ -206,26 +206,32 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("thrift: call %s: %w", method, err)
 	}
-	cc, err := cl.get(ctx)
-	if err != nil {
-		return fmt.Errorf("thrift: call %s: %w", method, err)
-	}
-	defer cl.put(cc)
-
-	cc.seq++
 	typ := MessageCall
 	if oneway {
 		typ = MessageOneway
 	}
-	if err := cc.w.encodeMessage(method, typ, cc.seq, args); err != nil {
-		return fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
+	var cc *clientConn
+	for attempt := 0; ; attempt++ {
+		var err error
+		if cc, err = cl.get(ctx); err != nil {
+			return fmt.Errorf("thrift: call %s: %w", method, err)
+		}
+		cc.seq++
+		if err := cc.w.encodeMessage(method, typ, cc.seq, args); err != nil {
+			cl.put(cc)
+			return fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
+		}
+		if oneway || cc.expect(method, cc.seq, result) {
+			break
+		}
+		// The server closed this pooled connection after get checked
+		// it. Nothing was sent, so taking another one is safe.
+		cl.put(cc)
+		if attempt == 2 {
+			return fmt.Errorf("thrift: call %s: connection closed by server before sending: %w", method, io.ErrUnexpectedEOF)
+		}
 	}
-	if !oneway && !cc.expect(method, cc.seq, result) {
-		// The server closed the connection between get and now;
-		// nothing was sent, so the caller sees a plain failure it may
-		// safely retry.
-		return fmt.Errorf("thrift: call %s: connection closed by server before sending: %w", method, io.ErrUnexpectedEOF)
-	}
+	defer cl.put(cc)
 
 	// The context's end closes the connection: that interrupts a
 	// blocked write and the reader's wait for the reply alike.
@@ -238,6 +244,7 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 	} else {
 		cc.conn.SetWriteDeadline(time.Time{})
 	}
+	var err error
 	werr := cc.w.flush()
 	if werr != nil {
 		cc.abort()

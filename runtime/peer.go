@@ -72,5 +72,8 @@ func PeerFromContext(ctx context.Context) (*Peer, bool) {
 // client-side CallInfo.
 type dialAddr string
 
+// Network is always "tcp": Dial only speaks TCP.
 func (a dialAddr) Network() string { return "tcp" }
-func (a dialAddr) String() string  { return string(a) }
+
+// String returns the address as given to Dial.
+func (a dialAddr) String() string { return string(a) }
