@@ -311,7 +311,8 @@ func (s *Server) closeListeners() error {
 }
 
 // Shutdown stops the server gracefully: it closes the listeners (new
-// connections are refused), closes connections that are idle, lets calls
+// connections are refused), closes connections that are idle (no request
+// begun, including those still in their TLS handshake), lets calls
 // in flight run to the end and send their replies, closing each
 // connection after its last reply, and returns once every connection is
 // gone. If ctx ends first it returns ctx.Err(); the connections still open
