@@ -19,6 +19,10 @@ var ErrClientClosed = errors.New("thrift: client closed")
 const (
 	DefaultDialTimeout    = 10 * time.Second
 	DefaultClientMaxConns = 16
+	// DefaultCallTimeout bounds a call whose context has no deadline, so
+	// that a server that accepts a call and never answers cannot hold a
+	// goroutine (and a pooled connection) forever.
+	DefaultCallTimeout = time.Minute
 )
 
 // ClientOption configures Dial.
@@ -33,6 +37,14 @@ type clientOptions struct {
 	maxConns     int
 	logger       *slog.Logger
 	interceptors []ClientInterceptor
+	callTimeout  time.Duration
+}
+
+// WithCallTimeout bounds each call whose context has no deadline of its
+// own (default DefaultCallTimeout; a negative d means no bound). A context
+// deadline always wins.
+func WithCallTimeout(d time.Duration) ClientOption {
+	return func(o *clientOptions) { o.callTimeout = d }
 }
 
 // WithTLS sets the TLS configuration: roots to trust, a client certificate
@@ -102,8 +114,9 @@ func WithInterceptors(interceptors ...ClientInterceptor) ClientOption {
 //
 // Every call honours its context: when the context ends first, the call's
 // connection is closed (a half-read reply can never be reused) and the
-// call returns an error wrapping ctx.Err(). A call with a context that
-// never ends waits as long as the server takes.
+// call returns an error wrapping ctx.Err(). A call whose context has no
+// deadline gets one of WithCallTimeout (a minute by default), so a silent
+// server cannot hold it forever.
 type Client struct {
 	addr   string
 	tls    *tls.Config // nil for plaintext
@@ -144,6 +157,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	}
 	if o.logger == nil {
 		o.logger = slog.Default()
+	}
+	if o.callTimeout == 0 {
+		o.callTimeout = DefaultCallTimeout
 	}
 	o.lim = o.lim.withDefaults()
 	cl := &Client{
@@ -205,6 +221,11 @@ func (cl *Client) Close() error {
 func (cl *Client) roundTrip(ctx context.Context, method string, args, result Struct, oneway bool) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	if _, ok := ctx.Deadline(); !ok && cl.opts.callTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, cl.opts.callTimeout)
+		defer cancel()
 	}
 	typ := MessageCall
 	if oneway {

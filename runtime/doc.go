@@ -1,7 +1,45 @@
 // Package runtime is the support library imported by code that thriftsec-gen
-// generates: a codec for the Apache Thrift binary protocol, framing helpers,
-// and the small types (UUID, Pair, Struct) the generated code is written
-// against.
+// generates: a codec for the Apache Thrift binary protocol, a TLS-first
+// server and client that carry generated services, and the small types
+// (UUID, Pair, Struct) the generated code is written against.
+//
+// # Services
+//
+// A Server is shaped like net/http.Server:
+//
+//	srv := &runtime.Server{Handler: calc.NewCalculatorProcessor(h), TLSConfig: cfg}
+//	go srv.ListenAndServe("127.0.0.1:9090")
+//	defer srv.Shutdown(ctx)
+//
+// It serves TLS unless Plaintext is set by name, frames messages
+// (Transport Framed, or Buffered for unframed peers), and bounds everything
+// a peer can hold: the TLS handshake (HandshakeTimeout), the wait for the
+// next request (IdleTimeout), the time to read a started request
+// (ReadTimeout) and to write a reply (WriteTimeout), the number of
+// connections including those still handshaking (MaxConns), and the size
+// and shape of what it decodes (Limits). A handler's panic or plain error
+// becomes an INTERNAL_ERROR application exception for that call only.
+// Shutdown lets calls in flight finish; Close stops at once; Serve returns
+// ErrServerClosed after either.
+//
+// Dial returns a *Client, safe for concurrent use: a pool of connections,
+// one call in flight on each, that notices connections the server closed
+// and drops them before reuse. Every call honours its context, and one
+// without a deadline gets WithCallTimeout's. Generated clients take it as
+// their Caller. Interceptors wrap calls on both sides (the first is
+// outermost); LoggingServerInterceptor and LoggingClientInterceptor log
+// with log/slog.
+//
+// # TLS
+//
+// The TLS helpers clone the caller's *tls.Config, never modify it, and fill
+// in secure defaults: TLS 1.2 at least, AEAD cipher suites only, Go's
+// default key exchange (post-quantum hybrid on), hostname verification on.
+// ServerTLSFromFiles and ClientTLSFromFiles build configurations from PEM
+// files; the server's re-reads its certificate and CA files without a
+// restart. A handler finds the verified peer (certificate, SANs, SPIFFE ID)
+// with PeerFromContext. Package runtime/devcert and `thriftsec-gen certs`
+// make development certificates.
 //
 // # Wire compatibility
 //

@@ -348,6 +348,21 @@ func TestCallContext(t *testing.T) {
 	}
 }
 
+// TestDefaultCallTimeout: a call whose context has no deadline is still
+// bounded, by WithCallTimeout, against a server that never answers.
+func TestDefaultCallTimeout(t *testing.T) {
+	ts := startServer(t, secTLS, Framed, nil)
+	c := ts.dial(t, WithMaxConns(1), WithCallTimeout(150*time.Millisecond))
+	var err error
+	d := within(t, 2*time.Second, "the call without a deadline", func() {
+		err = c.Call(context.Background(), "sleep", &pairArgs{A: 5000}, &i32Result{})
+	})
+	if !errors.Is(err, context.DeadlineExceeded) || d > time.Second {
+		t.Fatalf("err = %v after %v, want context.DeadlineExceeded after about 150ms", err, d)
+	}
+	add(t, c, 1, 2)
+}
+
 // TestInterceptors checks chain order on both sides, the info the server
 // interceptors get, and the logging interceptors.
 func TestInterceptors(t *testing.T) {

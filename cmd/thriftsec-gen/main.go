@@ -17,6 +17,13 @@
 //
 // Errors name the IDL position, "thriftsec-gen: api.thrift:12:5: message",
 // and exit with status 1; a wrong command line exits with status 2.
+//
+// Development certificates for TLS and mutual TLS:
+//
+//	thriftsec-gen certs -dir DIR [-hosts 127.0.0.1,::1,localhost] [-client-uri spiffe://...] [-ca-key] [-renew]
+//
+// writes ca.pem, server.pem, server.key, client.pem and client.key (and
+// ca.key with -ca-key, which -renew needs to reissue under the same CA).
 package main
 
 import (
