@@ -1,5 +1,6 @@
 # thriftsec: every command a developer or CI needs.
 #
+#   make demo   the calculator example end to end over mutual TLS
 #   make test   everything CI runs: install missing peers, vet, unit, golden,
 #               wire-compatibility against Apache Thrift, a short fuzz run
 #   make bench  codec benchmarks side by side with Apache Thrift Go
@@ -11,7 +12,10 @@ GO        ?= go
 FUZZTIME  ?= 15s
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: test deps vet unit fuzz wire bench
+.PHONY: demo test deps vet unit fuzz wire bench
+
+demo:
+	./examples/calculator/demo.sh
 
 test: deps vet unit fuzz wire
 

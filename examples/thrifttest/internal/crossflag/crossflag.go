@@ -1,0 +1,137 @@
+// Package crossflag parses the command line Apache Thrift's cross-language
+// test runner (test/crossrunner) gives test servers and clients:
+//
+//	--port=N --protocol=binary --transport=buffered|framed [--ssl] [--host=H]
+//
+// plus the options of this project (--keys=DIR and others). The runner, and
+// the test descriptions of other languages, pass options a program may not
+// know; Parse reports those on stderr and ignores them, except the ones
+// that would change what goes on the wire (--zlib, --domain-socket, ...),
+// which are refused with exit status 2 so that a test never passes by
+// speaking something other than what was asked.
+package crossflag
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/thriftsec/thriftsec/runtime"
+)
+
+// unsupported are options of Apache's test programs that change the
+// protocol or the socket: a program that ignored them would test the wrong
+// thing.
+var unsupported = map[string]string{
+	"zlib":               "the zlib transport is not supported",
+	"domain-socket":      "Unix domain sockets are not supported",
+	"abstract-namespace": "Unix domain sockets are not supported",
+	"http":               "the HTTP transport is not supported",
+	"pipe":               "named pipes are not supported",
+	"named-pipe":         "named pipes are not supported",
+	"anon-pipes":         "anonymous pipes are not supported",
+}
+
+// Common holds the options every cross-test program takes.
+type Common struct {
+	Host      string
+	Port      int
+	Protocol  string
+	Transport string
+	SSL       bool
+	Keys      string
+	Verbose   bool
+}
+
+// Register defines the common options on fs with Apache's defaults
+// (port 9090, binary, buffered); defaultHost is the host's default.
+func (c *Common) Register(fs *flag.FlagSet, defaultHost string) {
+	fs.StringVar(&c.Host, "host", defaultHost, "host to connect to or listen on")
+	fs.IntVar(&c.Port, "port", 9090, "TCP port")
+	fs.StringVar(&c.Protocol, "protocol", "binary", "protocol: binary (the only one thriftsec speaks)")
+	fs.StringVar(&c.Transport, "transport", "buffered", "transport: buffered or framed")
+	fs.BoolVar(&c.SSL, "ssl", false, "use TLS")
+	fs.StringVar(&c.Keys, "keys", "keys", "directory laid out like Apache's test/keys: server.crt, server.key, CA.pem, client.crt, client.key")
+	fs.BoolVar(&c.Verbose, "verbose", false, "log more")
+}
+
+// Check validates the options that must have one of a few values.
+func (c *Common) Check() error {
+	if c.Protocol != "binary" {
+		return fmt.Errorf("--protocol=%s is not supported: thriftsec speaks the binary protocol only", c.Protocol)
+	}
+	if _, err := c.RuntimeTransport(); err != nil {
+		return err
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		return fmt.Errorf("--port=%d is out of range", c.Port)
+	}
+	return nil
+}
+
+// RuntimeTransport maps --transport to the runtime's framing.
+func (c *Common) RuntimeTransport() (runtime.Transport, error) {
+	switch c.Transport {
+	case "buffered", "":
+		return runtime.Buffered, nil
+	case "framed":
+		return runtime.Framed, nil
+	}
+	return 0, fmt.Errorf("--transport=%s is not supported: use buffered or framed", c.Transport)
+}
+
+// Key returns the path of a file in the keys directory.
+func (c *Common) Key(name string) string { return filepath.Join(c.Keys, name) }
+
+// Parse parses args (without the program name) into fs. Options fs does not
+// define are reported on stderr and skipped, as are positional arguments
+// (Apache's Python TestServer.py takes the server type as one); options in
+// the unsupported list are an error. Values of unknown options must be
+// attached with '=' to be skipped with them.
+func Parse(fs *flag.FlagSet, args []string) error {
+	return parse(fs, args, os.Stderr)
+}
+
+func parse(fs *flag.FlagSet, args []string, warn io.Writer) error {
+	var kept []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			for _, p := range args[i+1:] {
+				fmt.Fprintf(warn, "%s: ignoring argument %q\n", fs.Name(), p)
+			}
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" {
+			fmt.Fprintf(warn, "%s: ignoring argument %q\n", fs.Name(), a)
+			continue
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		if why, ok := unsupported[name]; ok {
+			return fmt.Errorf("%s: %s (--%s)", fs.Name(), why, name)
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			if name == "h" || name == "help" {
+				kept = append(kept, a)
+				continue
+			}
+			fmt.Fprintf(warn, "%s: ignoring unknown option %q\n", fs.Name(), a)
+			continue
+		}
+		kept = append(kept, a)
+		if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); !hasValue && !(ok && bf.IsBoolFlag()) && i+1 < len(args) {
+			i++
+			kept = append(kept, args[i])
+		}
+	}
+	err := fs.Parse(kept)
+	if errors.Is(err, flag.ErrHelp) {
+		os.Exit(0)
+	}
+	return err
+}
