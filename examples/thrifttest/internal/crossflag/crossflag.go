@@ -112,7 +112,7 @@ func parse(fs *flag.FlagSet, args []string, warn io.Writer) error {
 		}
 		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
 		if why, ok := unsupported[name]; ok {
-			return fmt.Errorf("%s: %s (--%s)", fs.Name(), why, name)
+			return fmt.Errorf("%s (--%s)", why, name)
 		}
 		f := fs.Lookup(name)
 		if f == nil {
