@@ -131,9 +131,13 @@ type Client struct {
 }
 
 // Dial returns a client for the server at addr ("host:port"). It connects
-// once before returning, so that a wrong address, certificate or TLS
-// setting is reported here rather than by the first call; ctx bounds that
-// first connection only.
+// once before returning, so that a wrong address, an untrusted server
+// certificate or a TLS version or name mismatch is reported here rather
+// than by the first call; ctx bounds that first connection only. One
+// refusal cannot show here: under TLS 1.3 a server checks the client's
+// certificate after the client has finished its handshake, so a missing or
+// untrusted client certificate is reported by the first call (and a oneway
+// call, which reads no reply, cannot tell).
 //
 // TLS is used unless WithPlaintext is given; the server name checked
 // against the certificate is the host of addr unless the TLS config names

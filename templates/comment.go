@@ -1,9 +1,12 @@
 package templates
 
 import (
+	"path/filepath"
 	"strings"
 
 	"github.com/dave/jennifer/jen"
+
+	"github.com/thriftsec/thriftsec/parser"
 )
 
 // Doc renders a doc comment: the IDL's own doc when it has one, else the
@@ -36,4 +39,15 @@ func Doc(fallback, idlDoc string) *jen.Statement {
 		s.Comment("// " + l).Line()
 	}
 	return s
+}
+
+// SourceName is how generated code names the .thrift file it came from:
+// the path as the user gave it when it is relative, else the file name
+// alone, so that output never depends on where a module cache or a
+// checkout happens to live.
+func SourceName(f *parser.File) string {
+	if filepath.IsAbs(f.Path) {
+		return filepath.Base(f.Path)
+	}
+	return filepath.ToSlash(f.Path)
 }

@@ -29,7 +29,7 @@ import (
 func (n *Names) Enum(e *parser.Enum) jen.Code {
 	id := n.Ident(e)
 	fromString := id.Name + "FromString"
-	code := jen.Add(Doc(fmt.Sprintf("%s is the enum %q from %s.", id.Name, e.Name, e.File.Path), e.Doc))
+	code := jen.Add(Doc(fmt.Sprintf("%s is the enum %q from %s.", id.Name, e.Name, SourceName(e.File)), e.Doc))
 	code.Type().Id(id.Name).Int32().Line().Line()
 	if len(e.Values) > 0 {
 		code.Const().DefsFunc(func(g *jen.Group) {
@@ -111,7 +111,7 @@ func (n *Names) Enum(e *parser.Enum) jen.Code {
 //	type Location = geo.Point
 func (n *Names) Typedef(t *parser.Typedef) jen.Code {
 	id := n.Ident(t)
-	code := jen.Add(Doc(fmt.Sprintf("%s is the typedef %q from %s.", id.Name, t.Name, t.File.Path), t.Doc))
+	code := jen.Add(Doc(fmt.Sprintf("%s is the typedef %q from %s.", id.Name, t.Name, SourceName(t.File)), t.Doc))
 	if t.Type.Resolve().Kind == parser.KindStruct {
 		return code.Type().Id(id.Name).Op("=").Add(n.valueType(t.Type))
 	}

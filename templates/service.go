@@ -54,7 +54,7 @@ func (n *Names) signature(m *MethodNames, f *parser.Function, named bool) *jen.S
 func (n *Names) Service(s *parser.Service) jen.Code {
 	sn := n.services[s]
 	code := jen.Add(Doc(fmt.Sprintf("%s is the service %q from %s. The server's handler implements it, and so does *%s, which calls a remote server.",
-		sn.Interface.Name, s.Name, s.File.Path, sn.Client.Name), s.Doc))
+		sn.Interface.Name, s.Name, SourceName(s.File), sn.Client.Name), s.Doc))
 	code.Type().Id(sn.Interface.Name).InterfaceFunc(func(g *jen.Group) {
 		if s.Extends != nil {
 			g.Add(n.services[s.Extends].Interface.Qual())

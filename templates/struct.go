@@ -28,7 +28,7 @@ import (
 //	func (p *Point) Decode(d *runtime.Decoder) error
 func (n *Names) Struct(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
-	first := fmt.Sprintf("%s is the %s %q from %s.", id.Name, s.Kind, s.Name, s.File.Path)
+	first := fmt.Sprintf("%s is the %s %q from %s.", id.Name, s.Kind, s.Name, SourceName(s.File))
 	if d, ok := n.docs[s]; ok {
 		first = d
 	}

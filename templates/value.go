@@ -93,7 +93,7 @@ func isGoConst(t *parser.Type) bool {
 //	var Primes = []int32{2, 3, 5}
 func (n *Names) Const(c *parser.Const) jen.Code {
 	id := n.Ident(c)
-	code := jen.Add(Doc(id.Name+" is the constant \""+c.Name+"\" from "+c.File.Path+".", c.Doc))
+	code := jen.Add(Doc(id.Name+" is the constant \""+c.Name+"\" from "+SourceName(c.File)+".", c.Doc))
 	if isGoConst(c.Type) {
 		return code.Const().Id(id.Name).Add(n.GoType(c.Type)).Op("=").Add(n.ValueLiteral(c.Value, c.Type))
 	}
