@@ -150,6 +150,17 @@ func (l *loader) load(abs string, stack []*loadedFile, from *astInclude) *loaded
 		if incFile != nil {
 			mi.File = incFile.file
 		}
+		if mi.File != nil {
+			for _, prev := range lf.file.Includes {
+				// Definitions of an included file are named by its base
+				// name ("shared.Point"), so two different files with one
+				// name would hide one another.
+				if prev.File != nil && prev.File != mi.File && prev.File.Name == mi.File.Name {
+					l.errs = append(l.errs, &Error{inc.pos, fmt.Sprintf("include %q and include %q (at %s) are both named %q: their definitions would be ambiguous",
+						inc.path, prev.Path, prev.Pos, mi.File.Name)})
+				}
+			}
+		}
 		lf.file.Includes = append(lf.file.Includes, mi)
 	}
 	lf.state = 2

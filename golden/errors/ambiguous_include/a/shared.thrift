@@ -1,0 +1,1 @@
+struct P { 1: i32 x }

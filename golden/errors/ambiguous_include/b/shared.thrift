@@ -1,0 +1,1 @@
+struct Q { 1: i32 y }
