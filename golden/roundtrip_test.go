@@ -110,7 +110,7 @@ func TestDefaults(t *testing.T) {
 		t.Error(diff)
 	}
 	var nilDefaults *basetypes.Defaults
-	if nilDefaults.GetOptMedium() != 7 || nilDefaults.GetMedium() != 0 {
+	if nilDefaults.GetOptMedium() != 7 || nilDefaults.GetMedium() != -32 {
 		t.Error("getters on a nil struct must return defaults")
 	}
 	r := v1.NewRoute()

@@ -145,6 +145,10 @@ func (n *Names) getter(s *parser.Struct, f *parser.Field) jen.Code {
 			return
 		}
 		g.If(jen.Id("p").Op("!=").Nil()).Block(jen.Return(field.Clone()))
+		if f.Default != nil {
+			g.Return(n.ValueLiteral(f.Default, f.Type))
+			return
+		}
 		g.Return(jen.Id("v"))
 	})
 }

@@ -930,7 +930,7 @@ func (p *Defaults) GetFlag() (v bool) {
 	if p != nil {
 		return p.Flag
 	}
-	return v
+	return true
 }
 
 // GetTiny returns the value of field "tiny", or its default when unset.
@@ -938,7 +938,7 @@ func (p *Defaults) GetTiny() (v int8) {
 	if p != nil {
 		return p.Tiny
 	}
-	return v
+	return -8
 }
 
 // GetSmall returns the value of field "small", or its default when unset.
@@ -946,7 +946,7 @@ func (p *Defaults) GetSmall() (v int16) {
 	if p != nil {
 		return p.Small
 	}
-	return v
+	return 1600
 }
 
 // GetMedium returns the value of field "medium", or its default when unset.
@@ -954,7 +954,7 @@ func (p *Defaults) GetMedium() (v int32) {
 	if p != nil {
 		return p.Medium
 	}
-	return v
+	return -32
 }
 
 // GetLarge returns the value of field "large", or its default when unset.
@@ -962,7 +962,7 @@ func (p *Defaults) GetLarge() (v int64) {
 	if p != nil {
 		return p.Large
 	}
-	return v
+	return 9223372036854775807
 }
 
 // GetRatio returns the value of field "ratio", or its default when unset.
@@ -970,7 +970,7 @@ func (p *Defaults) GetRatio() (v float64) {
 	if p != nil {
 		return p.Ratio
 	}
-	return v
+	return 1500.0
 }
 
 // GetNegative returns the value of field "negative", or its default when unset.
@@ -978,7 +978,7 @@ func (p *Defaults) GetNegative() (v float64) {
 	if p != nil {
 		return p.Negative
 	}
-	return v
+	return -0.02
 }
 
 // GetText returns the value of field "text", or its default when unset.
@@ -986,7 +986,7 @@ func (p *Defaults) GetText() (v string) {
 	if p != nil {
 		return p.Text
 	}
-	return v
+	return "line\n\t\"quoted\" \\ back"
 }
 
 // GetBlob returns the value of field "blob", or its default when unset.
@@ -994,7 +994,7 @@ func (p *Defaults) GetBlob() (v []byte) {
 	if p != nil {
 		return p.Blob
 	}
-	return v
+	return []byte("raw")
 }
 
 // IsSetBlob reports whether field "blob" is set.
@@ -1007,7 +1007,7 @@ func (p *Defaults) GetID() (v runtime.UUID) {
 	if p != nil {
 		return p.ID
 	}
-	return v
+	return runtime.UUID{0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff}
 }
 
 // GetOptMedium returns the value of field "opt_medium", or its default when unset.
@@ -1041,7 +1041,7 @@ func (p *Defaults) GetNumbers() (v []int32) {
 	if p != nil {
 		return p.Numbers
 	}
-	return v
+	return []int32{1, 2, 3}
 }
 
 // IsSetNumbers reports whether field "numbers" is set.
@@ -1054,7 +1054,10 @@ func (p *Defaults) GetCounts() (v map[string]int64) {
 	if p != nil {
 		return p.Counts
 	}
-	return v
+	return map[string]int64{
+		"a": 1,
+		"b": 2,
+	}
 }
 
 // IsSetCounts reports whether field "counts" is set.
@@ -1067,7 +1070,7 @@ func (p *Defaults) GetWhole() (v float64) {
 	if p != nil {
 		return p.Whole
 	}
-	return v
+	return 3.0
 }
 
 // String returns a readable form of p for logs and debugging.

@@ -184,7 +184,7 @@ func (p *Item) GetCount() (v int32) {
 	if p != nil {
 		return p.Count
 	}
-	return v
+	return 1
 }
 
 // GetPrice returns the value of field "price", or its default when unset.
@@ -218,7 +218,7 @@ func (p *Item) GetKind() (v Kind) {
 	if p != nil {
 		return p.Kind
 	}
-	return v
+	return Kind_A
 }
 
 // String returns a readable form of p for logs and debugging.

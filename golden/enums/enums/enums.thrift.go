@@ -146,7 +146,7 @@ func (p *Palette) GetPrimary() (v Color) {
 	if p != nil {
 		return p.Primary
 	}
-	return v
+	return Color_GREEN
 }
 
 // GetAccent returns the value of field "accent", or its default when unset.
@@ -167,7 +167,7 @@ func (p *Palette) GetAll() (v []Color) {
 	if p != nil {
 		return p.All
 	}
-	return v
+	return []Color{Color_RED, Color_BLUE}
 }
 
 // IsSetAll reports whether field "all" is set.

@@ -134,7 +134,7 @@ func (p *Record) GetCount() (v Count) {
 	if p != nil {
 		return p.Count
 	}
-	return v
+	return 3
 }
 
 // GetTotal returns the value of field "total", or its default when unset.
@@ -150,7 +150,7 @@ func (p *Record) GetName() (v Name) {
 	if p != nil {
 		return p.Name
 	}
-	return v
+	return "anon"
 }
 
 // GetData returns the value of field "data", or its default when unset.
@@ -231,7 +231,7 @@ func (p *Record) GetOutcome() (v Outcome) {
 	if p != nil {
 		return p.Outcome
 	}
-	return v
+	return Outcome(Status_BAD)
 }
 
 // GetMaybeTotal returns the value of field "maybe_total", or its default when unset.

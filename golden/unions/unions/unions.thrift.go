@@ -340,7 +340,7 @@ func (p *NotFound) GetCode() (v int32) {
 	if p != nil {
 		return p.Code
 	}
-	return v
+	return 404
 }
 
 // String returns a readable form of p for logs and debugging.

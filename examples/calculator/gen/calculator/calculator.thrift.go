@@ -102,7 +102,7 @@ func (p *Work) GetNum1() (v int32) {
 	if p != nil {
 		return p.Num1
 	}
-	return v
+	return 0
 }
 
 // GetNum2 returns the value of field "num2", or its default when unset.

@@ -55,7 +55,10 @@ func (p *Route) GetStart() (v *units.Location) {
 	if p != nil {
 		return p.Start
 	}
-	return v
+	return &units.Location{
+		X: 0,
+		Y: 0,
+	}
 }
 
 // IsSetStart reports whether field "start" is set.
