@@ -47,6 +47,9 @@ vet:
 
 unit:
 	$(GO) test -count=1 ./...
+	@# The server, client and TLS code are concurrent: run them (and the
+	@# generated services end to end) under the race detector too.
+	$(GO) test -race -count=1 ./runtime/... ./golden ./examples/...
 
 # A short coverage-guided run of each decoder fuzz target on top of the
 # seed corpus (which `make unit` already runs).
