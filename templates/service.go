@@ -10,15 +10,6 @@ import (
 
 const contextPath = "context"
 
-// allFunctions returns a service's own functions after those of the services
-// it extends, outermost ancestor first.
-func allFunctions(s *parser.Service) []*parser.Function {
-	if s == nil {
-		return nil
-	}
-	return append(allFunctions(s.Extends), s.Functions...)
-}
-
 // signature renders a method's parameters and results, shared by the
 // interface and the client so they cannot drift apart:
 //
