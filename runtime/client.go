@@ -221,7 +221,15 @@ func (cl *Client) Close() error {
 	return nil
 }
 
-// roundTrip is one call on one pooled connection.
+// maxAttempts bounds how often one call is sent: again only when it
+// provably never reached a handler (see roundTrip).
+const maxAttempts = 3
+
+// roundTrip is one call, on one pooled connection, or on another when the
+// first provably did not run it: the connection died before the request
+// was sent, or the server answered ExceptionNotExecuted (it is shutting
+// down). Nothing else is retried: once a request may have reached a
+// handler, only the caller can know whether running it twice is safe.
 func (cl *Client) roundTrip(ctx context.Context, method string, args, result Struct, oneway bool) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("thrift: call %s: %w", method, err)
@@ -231,30 +239,36 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 		ctx, cancel = context.WithTimeout(ctx, cl.opts.callTimeout)
 		defer cancel()
 	}
+	for attempt := 1; ; attempt++ {
+		again, err := cl.attempt(ctx, method, args, result, oneway)
+		if !again || attempt == maxAttempts || ctx.Err() != nil {
+			return err
+		}
+		cl.opts.logger.Debug("thrift: call not executed by the server; sending it again", "server", cl.addr, "method", method, "error", err)
+	}
+}
+
+// attempt sends the call once. again reports that it provably did not
+// run, so that sending it again is safe.
+func (cl *Client) attempt(ctx context.Context, method string, args, result Struct, oneway bool) (again bool, err error) {
 	typ := MessageCall
 	if oneway {
 		typ = MessageOneway
 	}
-	var cc *clientConn
-	for attempt := 0; ; attempt++ {
-		var err error
-		if cc, err = cl.get(ctx); err != nil {
-			return fmt.Errorf("thrift: call %s: %w", method, err)
-		}
-		cc.seq++
-		if err := cc.w.encodeMessage(method, typ, cc.seq, args); err != nil {
-			cl.put(cc)
-			return fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
-		}
-		if oneway || cc.expect(method, cc.seq, result) {
-			break
-		}
-		// The server closed this pooled connection after get checked
-		// it. Nothing was sent, so taking another one is safe.
+	cc, err := cl.get(ctx)
+	if err != nil {
+		return false, fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	cc.seq++
+	if err := cc.w.encodeMessage(method, typ, cc.seq, args); err != nil {
 		cl.put(cc)
-		if attempt == 2 {
-			return fmt.Errorf("thrift: call %s: connection closed by server before sending: %w", method, io.ErrUnexpectedEOF)
-		}
+		return false, fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
+	}
+	if !oneway && !cc.expect(method, cc.seq, result) {
+		// The server closed this pooled connection after get checked
+		// it. Nothing was sent.
+		cl.put(cc)
+		return true, fmt.Errorf("thrift: call %s: connection closed by server before sending: %w", method, io.ErrUnexpectedEOF)
 	}
 	defer cl.put(cc)
 
@@ -269,7 +283,6 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 	} else {
 		cc.conn.SetWriteDeadline(time.Time{})
 	}
-	var err error
 	werr := cc.w.flush()
 	if werr != nil {
 		cc.abort()
@@ -289,14 +302,19 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 			err = ctx.Err()
 		}
 	}
-	if err != nil {
-		var ae *ApplicationError
-		if errors.As(err, &ae) {
-			return err // the server's answer, as is
-		}
-		return fmt.Errorf("thrift: call %s: %w", method, err)
+	if err == nil {
+		return false, nil
 	}
-	return nil
+	var ae *ApplicationError
+	if errors.As(err, &ae) {
+		if ae.Type == ExceptionNotExecuted {
+			// The server closes this connection next.
+			cc.abort()
+			return true, err
+		}
+		return false, err // the server's answer, as is
+	}
+	return false, fmt.Errorf("thrift: call %s: %w", method, err)
 }
 
 // get takes a connection from the pool, or dials one, waiting while

@@ -610,3 +610,17 @@ func (d *Decoder) enter(what string) error {
 func (d *Decoder) depthErr(what string) error {
 	return protoErr(KindDepthLimit, what+" at offset "+itoa(d.offset())+" nests deeper than the limit of "+itoa(d.lim.MaxDepth), nil)
 }
+
+// buffered returns how many bytes a stream Decoder holds that it has not
+// consumed yet (read ahead of the current position).
+func (d *Decoder) buffered() int { return len(d.data) - d.pos }
+
+// waitByte blocks until a stream Decoder holds at least one unconsumed
+// byte, so a server can see the next request begin without reading it.
+// It returns io.EOF if the stream ends cleanly first.
+func (d *Decoder) waitByte() error {
+	if d.pos < len(d.data) {
+		return nil
+	}
+	return d.fill(1)
+}

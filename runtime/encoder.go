@@ -24,6 +24,10 @@ type Encoder struct {
 	// frame is 1 + the offset of the pending frame header reserved by
 	// BeginFrame, or 0 when there is none.
 	frame int
+	// stopAt is 1 + the largest length buf may reach, or 0 for no limit
+	// (see SetMaxSize); tripped records that it was passed since Reset.
+	stopAt  int
+	tripped bool
 }
 
 // NewEncoder returns an Encoder that appends to buf[:0], reusing buf's
@@ -32,11 +36,47 @@ func NewEncoder(buf []byte) *Encoder {
 	return &Encoder{buf: buf[:0]}
 }
 
-// Reset empties the Encoder and forgets any pending frame; the buffer keeps
-// its capacity.
+// Reset empties the Encoder and forgets any pending frame and size error;
+// the buffer keeps its capacity and the Encoder its size limit.
 func (e *Encoder) Reset() {
 	e.buf = e.buf[:0]
 	e.frame = 0
+	e.tripped = false
+}
+
+// SetMaxSize bounds what the Encoder will hold to n bytes (n <= 0: no
+// bound, the default), so that encoding a value far larger than any peer
+// would accept fails instead of building it in memory: a server's reply to
+// a small request can otherwise be many times the request's size.
+//
+// The bound is checked where a value can be large (strings, binaries,
+// container headers, whose element count times the smallest encoding of
+// the element type is checked up front) and at the end of every struct, so
+// the Encoder never holds more than n bytes plus one struct's fixed-size
+// fields. Once passed, the Encoder drops what it holds and keeps dropping;
+// Err reports it. Writes still cannot fail one by one, which keeps them
+// small enough to inline.
+func (e *Encoder) SetMaxSize(n int) {
+	e.stopAt = 0
+	if n > 0 {
+		e.stopAt = n + 1
+	}
+}
+
+// Err returns a *ProtocolError of kind KindSizeLimit if the Encoder passed
+// the bound SetMaxSize set since the last Reset, else nil. The bytes are
+// then incomplete and must not be sent.
+func (e *Encoder) Err() error {
+	if !e.tripped {
+		return nil
+	}
+	return protoErr(KindSizeLimit, "encoded message exceeds the limit of "+itoa(e.stopAt-1)+" bytes", nil)
+}
+
+// over reports whether the buffer would pass the size bound after adding
+// n more bytes. With no bound, stopAt-1 is -1, the largest uint.
+func (e *Encoder) over(n int) bool {
+	return uint(len(e.buf))+uint(n) > uint(e.stopAt-1)
 }
 
 // Bytes returns the encoded bytes. They alias the Encoder's buffer and are
@@ -83,12 +123,20 @@ func (e *Encoder) WriteDouble(v float64) {
 // WriteString writes an i32 length and the bytes of v. It does not check
 // that v is UTF-8: Thrift strings carry whatever bytes they are given.
 func (e *Encoder) WriteString(v string) {
+	if e.over(len(v) + 4) {
+		e.buf, e.tripped = e.buf[:0], true
+		return
+	}
 	e.buf = binary.BigEndian.AppendUint32(e.buf, checkLen(len(v)))
 	e.buf = append(e.buf, v...)
 }
 
 // WriteBinary writes an i32 length and v; a nil v is written as empty.
 func (e *Encoder) WriteBinary(v []byte) {
+	if e.over(len(v) + 4) {
+		e.buf, e.tripped = e.buf[:0], true
+		return
+	}
 	e.buf = binary.BigEndian.AppendUint32(e.buf, checkLen(len(v)))
 	e.buf = append(e.buf, v...)
 }
@@ -106,17 +154,26 @@ func (e *Encoder) WriteFieldBegin(t Type, id int16) {
 // WriteFieldStop ends the fields of a struct.
 func (e *Encoder) WriteFieldStop() {
 	e.buf = append(e.buf, byte(TypeStop))
+	if e.over(0) {
+		e.buf, e.tripped = e.buf[:0], true
+	}
 }
 
 // WriteListBegin writes a list header: the element type and the i32 count n.
 // The n elements follow; a list has no end marker.
 func (e *Encoder) WriteListBegin(elem Type, n int) {
+	if e.over(n * int(minSizes[elem])) {
+		e.buf, e.tripped = e.buf[:0], true
+	}
 	e.buf = append(e.buf, byte(elem))
 	e.buf = binary.BigEndian.AppendUint32(e.buf, checkLen(n))
 }
 
 // WriteSetBegin writes a set header, which is laid out like a list header.
 func (e *Encoder) WriteSetBegin(elem Type, n int) {
+	if e.over(n * int(minSizes[elem])) {
+		e.buf, e.tripped = e.buf[:0], true
+	}
 	e.buf = append(e.buf, byte(elem))
 	e.buf = binary.BigEndian.AppendUint32(e.buf, checkLen(n))
 }
@@ -124,6 +181,9 @@ func (e *Encoder) WriteSetBegin(elem Type, n int) {
 // WriteMapBegin writes a map header: key type, value type and the i32 number
 // of pairs n. The pairs follow, each key before its value.
 func (e *Encoder) WriteMapBegin(key, value Type, n int) {
+	if e.over(n * int(minSizes[key]+minSizes[value])) {
+		e.buf, e.tripped = e.buf[:0], true
+	}
 	e.buf = append(e.buf, byte(key), byte(value))
 	e.buf = binary.BigEndian.AppendUint32(e.buf, checkLen(n))
 }

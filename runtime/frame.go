@@ -25,6 +25,11 @@ func (e *Encoder) EndFrame() {
 	if e.frame == 0 {
 		panic("thriftsec/runtime: EndFrame without BeginFrame")
 	}
+	if e.tripped {
+		// The size bound dropped the frame's bytes; Err reports it.
+		e.frame = 0
+		return
+	}
 	at := e.frame - 1
 	binary.BigEndian.PutUint32(e.buf[at:], checkLen(len(e.buf)-at-4))
 	e.frame = 0

@@ -197,6 +197,13 @@ func (ts *testService) processor() *Processor {
 			return &i32Result{Success: &ms}, nil
 		},
 	})
+	p.Register("repeat", Method{
+		NewArgs: func() Struct { return &pairArgs{} },
+		Handle: func(ctx context.Context, in Struct) (Struct, error) {
+			s := strings.Repeat("x", int(in.(*pairArgs).A))
+			return &strStruct{ID: 0, S: &s}, nil
+		},
+	})
 	p.Register("whoami", Method{
 		NewArgs: func() Struct { return &emptyStruct{} },
 		Handle: func(ctx context.Context, in Struct) (Struct, error) {

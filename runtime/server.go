@@ -25,6 +25,20 @@ const (
 	DefaultReadTimeout      = 30 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second
 	DefaultMaxConns         = 1024
+	DefaultMaxHandshakes    = 64
+	// DefaultMaxInflightBytes bounds the bytes of requests being read and
+	// decoded plus replies being encoded and written, across all
+	// connections: room for eight calls at the largest default message
+	// size (16 MiB in, 16 MiB decoded) at once.
+	DefaultMaxInflightBytes = 256 << 20
+)
+
+// shutdownQuiet is how long Shutdown lets an idle connection stay open for
+// a request already on its way; one that arrives is answered "not
+// executed". lingerTimeout bounds the graceful close that follows.
+const (
+	shutdownQuiet = 250 * time.Millisecond
+	lingerTimeout = 250 * time.Millisecond
 )
 
 // Server serves a Processor over TLS (or, when asked by name, plaintext
@@ -43,7 +57,13 @@ const (
 // order; a handler runs in a goroutine of its own, one at a time per
 // connection, so that the reader notices a client that goes away (its
 // handler's context is then cancelled) and replies keep the order of
-// requests, as Apache's clients expect.
+// requests, as Apache's clients expect. The next request is not read until
+// the previous reply is written, so a client that sends and never reads
+// holds one call's memory, not a pipeline's.
+//
+// Memory is bounded server-wide by MaxInflightBytes; connections by
+// MaxConns once established and by MaxHandshakes (with a share per source
+// address) before: see those fields.
 type Server struct {
 	// Handler dispatches calls by method name. Required.
 	Handler *Processor
@@ -88,11 +108,50 @@ type Server struct {
 	// DefaultWriteTimeout (30s); negative means no limit.
 	WriteTimeout time.Duration
 
-	// MaxConns is the most connections served at once, counting those
-	// still in their handshake. A connection beyond it is closed as soon
-	// as it is accepted, and the server goes on accepting. Zero means
+	// MaxConns is the most established connections served at once: TLS
+	// handshake done or, in plaintext, a first byte received. A
+	// connection established beyond it is closed (and the refusal
+	// logged), and the server goes on accepting. Zero means
 	// DefaultMaxConns (1024); negative means no limit.
 	MaxConns int
+
+	// MaxHandshakes is the most connections at once that are accepted but
+	// not yet established, kept apart from MaxConns so that connections
+	// opened and left silent (which cost an attacker nothing, with or
+	// without mutual TLS) cannot keep clients out. When it is reached, or
+	// a source address has MaxHandshakesPerSource of them, a newcomer is
+	// not refused: the oldest pending connection that has sent nothing is
+	// closed instead (else the oldest), taken from the newcomer's own
+	// source when that source is over its share. A real client speaks
+	// first within a round trip, so it outlives any flood of silent
+	// connections, even one from its own address. Zero means
+	// DefaultMaxHandshakes (64).
+	MaxHandshakes int
+
+	// MaxHandshakesPerSource is the share of MaxHandshakes one source may
+	// hold: one IPv4 address, or one IPv6 /64. Zero means a quarter of
+	// MaxHandshakes (at least 1).
+	MaxHandshakesPerSource int
+
+	// MaxInflightBytes is the server-wide memory budget: the bytes of
+	// requests being read and decoded (counted twice: as read, and as
+	// decoded) plus the replies being encoded and written, across all
+	// connections. The first 64 KiB of each request and of each reply are
+	// the connection's own, so small calls never wait; beyond that, a
+	// request waits for budget (within its ReadTimeout) and a reply within
+	// its WriteTimeout, and a connection that cannot get it is closed.
+	// Zero means DefaultMaxInflightBytes (256 MiB); negative means no
+	// limit.
+	MaxInflightBytes int64
+
+	// ExposeHandlerErrors sends the text of a handler's plain Go error to
+	// the client in the INTERNAL_ERROR application exception. By default
+	// the client gets a generic message with an error id, and the error
+	// itself is logged at Error with the same id, because error text
+	// often carries internals (paths, queries, addresses) that are not
+	// the caller's business. Declared IDL exceptions and
+	// *ApplicationError values are always sent as they are.
+	ExposeHandlerErrors bool
 
 	// Logger receives the server's own messages: handler panics at
 	// Error, refused connections at Warn (at most one line a second),
@@ -103,9 +162,11 @@ type Server struct {
 	// Interceptors wrap every call, the first outermost.
 	Interceptors []ServerInterceptor
 
-	mu        sync.Mutex
-	listeners map[*net.Listener]struct{}
-	conns     map[*serverConn]struct{}
+	mu          sync.Mutex
+	listeners   map[*net.Listener]struct{}
+	conns       map[*serverConn]struct{} // every connection, until its goroutines end
+	established int                      // of conns, those counted against MaxConns
+	resolved    *serverConfig            // the first Serve's, shared by every later one
 	baseCtx   context.Context
 	cancel    context.CancelFunc
 	allGone   chan struct{} // closed when conns empties after Shutdown
@@ -125,6 +186,9 @@ type serverConfig struct {
 	read         time.Duration
 	write        time.Duration
 	maxConns     int // <= 0: none
+	admission    *admission
+	budget       *budget // nil: no limit
+	exposeErrors bool
 	logger       *slog.Logger
 	handler      *Processor
 	interceptors []ServerInterceptor
@@ -158,6 +222,22 @@ func (s *Server) config() (*serverConfig, error) {
 	}
 	if c.maxConns == 0 {
 		c.maxConns = DefaultMaxConns
+	}
+	c.exposeErrors = s.ExposeHandlerErrors
+	hs := s.MaxHandshakes
+	if hs <= 0 {
+		hs = DefaultMaxHandshakes
+	}
+	per := s.MaxHandshakesPerSource
+	if per <= 0 {
+		per = max(1, hs/4)
+	}
+	c.admission = newAdmission(hs, per)
+	switch b := s.MaxInflightBytes; {
+	case b == 0:
+		c.budget = newBudget(DefaultMaxInflightBytes)
+	case b > 0:
+		c.budget = newBudget(b)
 	}
 	if c.logger == nil {
 		c.logger = slog.Default()
@@ -224,6 +304,11 @@ func (s *Server) Serve(ln net.Listener) error {
 		return ErrServerClosed
 	}
 	s.init()
+	if s.resolved == nil {
+		s.resolved = cfg
+	}
+	// One budget and one pending pool for every listener.
+	cfg = s.resolved
 	s.listeners[&ln] = struct{}{}
 	s.mu.Unlock()
 	defer func() {
@@ -255,8 +340,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	}
 }
 
-// newConn registers a new connection, or closes it and returns nil when
-// the server is at MaxConns or shutting down.
+// newConn registers a new connection in the pending pool (see
+// MaxHandshakes), or closes it and returns nil when the server is shutting
+// down.
 func (s *Server) newConn(raw net.Conn, cfg *serverConfig) *serverConn {
 	s.mu.Lock()
 	if s.shutting.Load() {
@@ -264,33 +350,65 @@ func (s *Server) newConn(raw net.Conn, cfg *serverConfig) *serverConn {
 		raw.Close()
 		return nil
 	}
-	if cfg.maxConns > 0 && len(s.conns) >= cfg.maxConns {
-		s.mu.Unlock()
-		raw.Close()
-		s.warnRefusal(cfg, raw.RemoteAddr())
-		return nil
-	}
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	c := &serverConn{srv: s, cfg: cfg, raw: raw, ctx: ctx, cancel: cancel, done: make(chan struct{}, 1)}
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
+	c.pend, c.net = cfg.admission.admit(raw)
 	return c
+}
+
+// establish counts c against MaxConns, or reports false (and logs the
+// refusal) when the server is full.
+func (s *Server) establish(c *serverConn) bool {
+	s.mu.Lock()
+	full := c.cfg.maxConns > 0 && s.established >= c.cfg.maxConns
+	if !full {
+		s.established++
+		c.counted = true
+	}
+	s.mu.Unlock()
+	if full {
+		s.warnRefusal(c.cfg, c.raw.RemoteAddr())
+	}
+	return !full
 }
 
 // warnRefusal logs a connection refused over MaxConns, at most once a
 // second, so that a flood of connections does not become a flood of logs.
 func (s *Server) warnRefusal(cfg *serverConfig, addr net.Addr) {
+	s.warnLimited(cfg, "thrift: connection refused: MaxConns reached", "peer", addr.String(), "max_conns", cfg.maxConns)
+}
+
+// warnLimited logs msg at Warn at most once a second across the server,
+// and at Debug otherwise.
+func (s *Server) warnLimited(cfg *serverConfig, msg string, args ...any) {
 	now := time.Now().UnixNano()
 	last := s.lastWarn.Load()
 	if now-last < int64(time.Second) || !s.lastWarn.CompareAndSwap(last, now) {
-		cfg.logger.Debug("thrift: connection refused: MaxConns reached", "peer", addr.String(), "max_conns", cfg.maxConns)
+		cfg.logger.Debug(msg, args...)
 		return
 	}
-	cfg.logger.Warn("thrift: connection refused: MaxConns reached", "peer", addr.String(), "max_conns", cfg.maxConns)
+	cfg.logger.Warn(msg, args...)
+}
+
+// release gives c's MaxConns slot back once its socket is closed, even if
+// a handler that ignores its context still runs.
+func (s *Server) release(c *serverConn) {
+	s.mu.Lock()
+	if c.counted {
+		c.counted = false
+		s.established--
+	}
+	s.mu.Unlock()
 }
 
 func (s *Server) removeConn(c *serverConn) {
 	s.mu.Lock()
+	if c.counted {
+		c.counted = false
+		s.established--
+	}
 	delete(s.conns, c)
 	if s.allGone != nil && len(s.conns) == 0 && !s.goneDone {
 		s.goneDone = true
@@ -310,14 +428,19 @@ func (s *Server) closeListeners() error {
 	return first
 }
 
-// Shutdown stops the server gracefully: it closes the listeners (new
-// connections are refused), closes connections that are idle (no request
-// begun, including those still in their TLS handshake), lets calls
-// in flight run to the end and send their replies, closing each
-// connection after its last reply, and returns once every connection is
-// gone. If ctx ends first it returns ctx.Err(); the connections still open
-// then stay open (call Close to drop them). Handlers' contexts are not
-// cancelled by Shutdown.
+// Shutdown stops the server gracefully and drops no call: it closes the
+// listeners (new connections are refused) and the connections still in
+// their handshake, lets calls in flight run to the end and send their
+// replies, and answers any request that arrives after that with an
+// application exception of type ExceptionNotExecuted (errors.Is(err,
+// ErrNotExecuted) on the client, which may safely retry elsewhere), then
+// closes the connection. A connection that stays quiet for a moment
+// (250 ms) is closed gracefully: TLS close_notify and a TCP FIN, then a
+// short wait for the peer to close, so that a request racing the close
+// meets an orderly end of stream rather than a connection reset. Shutdown
+// returns once every connection is gone. If ctx ends first it returns
+// ctx.Err(); the connections still open then stay open (call Close to drop
+// them). Handlers' contexts are not cancelled by Shutdown.
 func (s *Server) Shutdown(ctx context.Context) error {
 	s.mu.Lock()
 	s.shutting.Store(true)
@@ -337,7 +460,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.Unlock()
 	for _, c := range conns {
-		c.closeIfIdle()
+		c.drain()
 	}
 	select {
 	case <-gone:
@@ -376,43 +499,75 @@ type serverConn struct {
 	srv    *Server
 	cfg    *serverConfig
 	raw    net.Conn // the TCP connection, closed to stop everything
-	conn   net.Conn // raw, or the TLS connection over it
+	net    net.Conn // raw, wrapped to notice its first byte (see admission)
+	conn   net.Conn // net, or the TLS connection over it
+	pend   *pendingConn
 	peer   *Peer
 	ctx    context.Context // cancelled when the connection ends; carries peer
 	cancel context.CancelFunc
 	w      *wire
 
+	// counted: the connection holds a MaxConns slot. Under srv.mu.
+	counted bool
+
 	// done receives one value when a handler goroutine finishes.
 	done chan struct{}
 
 	// Owned by the reading goroutine.
-	startedLocal bool // a copy of started, to skip the lock on each Read
-	pending      bool // a handler goroutine has not been joined yet
+	pending      bool      // a handler goroutine has not been joined yet
+	charging     bool      // a request is being read: Read draws on the budget
+	readBytes    int64     // bytes read from the connection so far
+	reqBase      int64     // readBytes where the current request began
+	reqHeld      int64     // budget held for the request being read
+	readDeadline time.Time // when the request being read must be in
 
-	mu       sync.Mutex
-	started  bool // bytes of the next request have arrived
-	inflight bool // a handler is running or writing its reply
-	closed   bool
+	// Owned by the handler goroutine while it runs.
+	callHeld int64 // budget held for the call: its request, then its reply
+
+	mu          sync.Mutex
+	established bool // past the handshake (see MaxHandshakes)
+	waiting     bool // the reader waits for the next request's first byte
+	inflight    bool // a handler is running (two-way or oneway)
+	owed        bool // ... and its reply is still to be written
+	closed      bool
 }
 
-// Read reads from the connection for the wire's decoder, noticing the
-// first bytes of a request: from then on ReadTimeout, not IdleTimeout,
-// bounds the read.
+// Read reads from the connection for the wire. While a request is being
+// read, its bytes beyond the connection's own allowance are drawn from the
+// server-wide budget, twice (once as read, once as decoded), waiting for
+// it no longer than the request's read deadline.
 func (c *serverConn) Read(p []byte) (int, error) {
 	n, err := c.conn.Read(p)
-	if n > 0 && !c.startedLocal {
-		c.markStarted()
+	c.readBytes += int64(n)
+	if n > 0 && c.charging {
+		if berr := c.chargeRequest(); berr != nil {
+			return n, berr
+		}
 	}
 	return n, err
 }
 
-// markStarted records that a request has begun and arms ReadTimeout.
-func (c *serverConn) markStarted() {
-	c.startedLocal = true
-	c.mu.Lock()
-	c.started = true
-	c.setReadDeadline(c.cfg.read)
-	c.mu.Unlock()
+// chargeRequest brings the budget held for the request being read up to
+// twice its bytes beyond connAllowance.
+func (c *serverConn) chargeRequest() error {
+	want := 2 * (c.readBytes - c.reqBase - connAllowance)
+	if c.cfg.budget == nil || want <= c.reqHeld {
+		return nil
+	}
+	if err := c.cfg.budget.acquire(want-c.reqHeld, c.readDeadline); err != nil {
+		return err
+	}
+	c.reqHeld = want
+	return nil
+}
+
+// releaseRequest gives back the budget of a request that no handler took
+// over.
+func (c *serverConn) releaseRequest() {
+	if c.cfg.budget != nil {
+		c.cfg.budget.release(c.reqHeld)
+	}
+	c.reqHeld = 0
 }
 
 // setReadDeadline sets the read deadline d from now, or none for d <= 0.
@@ -424,50 +579,7 @@ func (c *serverConn) setReadDeadline(d time.Duration) {
 	}
 }
 
-// beginWait prepares to read the next request. It returns false when the
-// server is shutting down and the connection is idle, so it should end.
-func (c *serverConn) beginWait() bool {
-	c.startedLocal = false
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.started = false
-	if c.closed {
-		return false
-	}
-	if c.inflight {
-		// The handler's time is not the peer's idleness: no deadline
-		// until the handler ends (endCall arms IdleTimeout) or a new
-		// request begins (markStarted arms ReadTimeout).
-		c.conn.SetReadDeadline(time.Time{})
-		return true
-	}
-	if c.srv.shutting.Load() {
-		return false
-	}
-	c.setReadDeadline(c.cfg.idle)
-	return true
-}
-
-// closeIfIdle closes the connection if it has no request in progress; for
-// Shutdown.
-func (c *serverConn) closeIfIdle() {
-	c.mu.Lock()
-	if !c.inflight && !c.started && !c.closed {
-		c.closed = true
-		c.raw.Close()
-	}
-	c.mu.Unlock()
-}
-
-// forceClose closes the connection whatever it is doing; for Close.
-func (c *serverConn) forceClose() {
-	c.mu.Lock()
-	c.closed = true
-	c.mu.Unlock()
-	c.raw.Close()
-}
-
-// logger returns the server logger with the connection's peer.
+// debug logs msg at Debug with the connection's peer.
 func (c *serverConn) debug(msg string, args ...any) {
 	if !c.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
 		return
@@ -486,61 +598,226 @@ func (c *serverConn) serve() {
 			c.cfg.logger.Error("thrift: panic serving connection", "peer", c.raw.RemoteAddr().String(), "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
-	if err := c.handshake(); err != nil {
-		c.debug("thrift: TLS handshake failed", "error", err)
+	if !c.establish() {
 		return
 	}
-	c.w = newWire(c.cfg.transport, c, c.conn, c.cfg.lim)
 	for {
-		if !c.beginWait() {
+		if !c.awaitRequest() {
 			return
 		}
-		name, typ, seq, err := c.w.readMessageBegin()
-		if err != nil {
-			c.readFailed(err)
-			return
-		}
-		if !c.startedLocal {
-			// The whole header was already buffered.
-			c.markStarted()
-		}
-		if typ != MessageCall && typ != MessageOneway {
-			c.join()
-			c.debug("thrift: message of the wrong type from a client", "method", name, "type", typ)
-			c.replyError(name, seq, NewApplicationError(ExceptionInvalidMessageType, "%s: expected a call or oneway message, got %v", name, typ))
-			return
-		}
-		m := c.cfg.handler.Method(name)
-		if m == nil {
-			if err := c.w.dec.Skip(TypeStruct); err != nil {
-				c.argsFailed(name, typ, seq, err)
-				return
-			}
-			c.join()
-			if typ == MessageCall {
-				c.debug("thrift: unknown method", "method", name)
-				if !c.replyError(name, seq, NewApplicationError(ExceptionUnknownMethod, "unknown method %s", name)) {
-					return
-				}
-			}
-			continue
-		}
-		args := m.NewArgs()
-		if err := args.Decode(c.w.dec); err != nil {
-			c.argsFailed(name, typ, seq, err)
-			return
-		}
+		// One call at a time: the next request is read only once the
+		// previous reply is out.
 		c.join()
-		c.mu.Lock()
-		closed := c.closed
-		c.inflight = !closed
-		c.mu.Unlock()
-		if closed {
+		if c.srv.shutting.Load() {
+			c.refuse()
 			return
 		}
-		c.pending = true
-		go c.handle(m, name, typ, seq, args)
+		if !c.readCall() {
+			return
+		}
 	}
+}
+
+// establish takes the connection out of the pending pool: after its TLS
+// handshake, or in plaintext once its first byte arrived, within
+// HandshakeTimeout; then counts it against MaxConns.
+func (c *serverConn) establish() bool {
+	c.conn = c.net
+	d := c.cfg.handshake
+	if c.cfg.tls == nil && c.cfg.idle > 0 && (d <= 0 || c.cfg.idle < d) {
+		// Without a handshake the first wait is for a request, which
+		// IdleTimeout bounds too.
+		d = c.cfg.idle
+	}
+	if d > 0 {
+		c.raw.SetDeadline(time.Now().Add(d))
+	}
+	if c.cfg.tls != nil {
+		tc := tls.Server(c.net, c.cfg.tls)
+		c.conn = tc
+		if err := tc.HandshakeContext(c.ctx); err != nil {
+			c.cfg.admission.done(c.pend)
+			c.debug("thrift: TLS handshake failed", "error", err)
+			return false
+		}
+		st := tc.ConnectionState()
+		c.peer = newPeer(c.raw.RemoteAddr(), &st)
+	} else {
+		c.peer = newPeer(c.raw.RemoteAddr(), nil)
+	}
+	c.w = newWire(c.cfg.transport, c, c.conn, c.cfg.lim)
+	if c.cfg.tls == nil {
+		// A plaintext connection has no handshake: it is pending until
+		// it speaks.
+		if err := c.w.waitByte(); err != nil {
+			c.cfg.admission.done(c.pend)
+			c.debug("thrift: connection closed before its first request", "error", err)
+			return false
+		}
+	}
+	if !c.cfg.admission.done(c.pend) {
+		c.debug("thrift: pending connection evicted for a newer one")
+		return false
+	}
+	c.raw.SetDeadline(time.Time{})
+	c.ctx = withPeer(c.ctx, c.peer)
+	if !c.srv.establish(c) {
+		return false
+	}
+	c.mu.Lock()
+	c.established = true
+	closed := c.closed
+	c.mu.Unlock()
+	return !closed
+}
+
+// awaitRequest waits for the first byte of the next request without
+// reading it. While a reply is owed the wait has no deadline (the
+// handler's time is not the peer's idleness; endCall arms one); otherwise
+// IdleTimeout bounds it, even while a oneway handler runs, or during
+// Shutdown the short quiet period. When the wait times out the connection
+// is closed gracefully.
+func (c *serverConn) awaitRequest() bool {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return false
+	}
+	c.waiting = true
+	c.armWait()
+	c.mu.Unlock()
+	err := c.w.waitByte()
+	c.mu.Lock()
+	c.waiting = false
+	closed := c.closed
+	c.mu.Unlock()
+	switch {
+	case err == nil:
+		return !closed
+	case isTimeout(err) && !closed:
+		if c.srv.shutting.Load() {
+			c.debug("thrift: closing quiet connection for shutdown")
+		} else {
+			c.debug("thrift: connection idle; closing", "idle_timeout", c.cfg.idle)
+		}
+		c.closeGracefully()
+	case errors.Is(err, io.EOF):
+	default:
+		c.debug("thrift: connection read failed; closing", "error", err)
+	}
+	return false
+}
+
+// armWait sets the read deadline for awaitRequest. Called with mu held.
+func (c *serverConn) armWait() {
+	switch {
+	case c.owed, c.inflight && c.srv.shutting.Load():
+		// A reply is owed, or Shutdown lets a oneway call finish
+		// before the connection closes: endCall arms the deadline.
+		c.conn.SetReadDeadline(time.Time{})
+	case c.srv.shutting.Load():
+		c.setReadDeadline(shutdownQuiet)
+	default:
+		c.setReadDeadline(c.cfg.idle)
+	}
+}
+
+// beginRequest starts reading a request under ReadTimeout, drawing on the
+// budget for the bytes already buffered too.
+func (c *serverConn) beginRequest() error {
+	c.readDeadline = time.Time{}
+	if d := c.cfg.read; d > 0 {
+		c.readDeadline = time.Now().Add(d)
+	}
+	c.conn.SetReadDeadline(c.readDeadline)
+	c.charging = true
+	return c.chargeRequest()
+}
+
+// endRequest stops charging reads to the request, which has been read;
+// bytes read ahead belong to the next one.
+func (c *serverConn) endRequest() {
+	c.charging = false
+	c.reqBase = c.readBytes - int64(c.w.buffered())
+}
+
+// readCall reads one request and starts its handler. It reports whether
+// the connection should go on.
+func (c *serverConn) readCall() bool {
+	if err := c.beginRequest(); err != nil {
+		c.readFailed(err)
+		return false
+	}
+	name, typ, seq, err := c.w.readMessageBegin()
+	if err != nil {
+		c.readFailed(err)
+		return false
+	}
+	if typ != MessageCall && typ != MessageOneway {
+		c.debug("thrift: message of the wrong type from a client", "method", name, "type", typ)
+		c.replyError(name, seq, NewApplicationError(ExceptionInvalidMessageType, "%s: expected a call or oneway message, got %v", name, typ))
+		return false
+	}
+	m := c.cfg.handler.Method(name)
+	if m == nil {
+		if err := c.w.dec.Skip(TypeStruct); err != nil {
+			c.argsFailed(name, typ, seq, err)
+			return false
+		}
+		c.endRequest()
+		c.releaseRequest()
+		if typ == MessageCall {
+			c.debug("thrift: unknown method", "method", name)
+			return c.replyError(name, seq, NewApplicationError(ExceptionUnknownMethod, "unknown method %s", name))
+		}
+		return true
+	}
+	args := m.NewArgs()
+	if err := args.Decode(c.w.dec); err != nil {
+		c.argsFailed(name, typ, seq, err)
+		return false
+	}
+	c.endRequest()
+	oneway := m.Oneway || typ == MessageOneway
+	c.mu.Lock()
+	closed := c.closed
+	c.inflight, c.owed = !closed, !closed && !oneway
+	c.mu.Unlock()
+	if closed {
+		return false
+	}
+	c.callHeld, c.reqHeld = c.reqHeld, 0
+	c.pending = true
+	go c.handle(m, name, oneway, seq, args)
+	return true
+}
+
+// refuse answers a request that arrived during Shutdown, without running
+// it, with ExceptionNotExecuted, and closes the connection.
+func (c *serverConn) refuse() {
+	if err := c.beginRequest(); err != nil {
+		c.readFailed(err)
+		return
+	}
+	name, typ, seq, err := c.w.readMessageBegin()
+	if err != nil {
+		c.readFailed(err)
+		return
+	}
+	if err := c.w.dec.Skip(TypeStruct); err != nil {
+		c.argsFailed(name, typ, seq, err)
+		return
+	}
+	c.endRequest()
+	c.releaseRequest()
+	m := c.cfg.handler.Method(name)
+	if typ == MessageCall && (m == nil || !m.Oneway) {
+		c.debug("thrift: call refused: shutting down", "method", name)
+		if !c.replyError(name, seq, notExecuted(name)) {
+			return
+		}
+	}
+	c.closeGracefully()
 }
 
 // join waits for the running handler, if any, to finish (and to have
@@ -552,54 +829,19 @@ func (c *serverConn) join() {
 	}
 }
 
-// handshake runs the TLS handshake under HandshakeTimeout and records the
-// peer.
-func (c *serverConn) handshake() error {
-	if c.cfg.tls == nil {
-		c.conn = c.raw
-		c.peer = newPeer(c.raw.RemoteAddr(), nil)
-	} else {
-		tc := tls.Server(c.raw, c.cfg.tls)
-		c.conn = tc
-		if d := c.cfg.handshake; d > 0 {
-			c.raw.SetDeadline(time.Now().Add(d))
-		}
-		if err := tc.HandshakeContext(c.ctx); err != nil {
-			return err
-		}
-		c.raw.SetDeadline(time.Time{})
-		st := tc.ConnectionState()
-		c.peer = newPeer(c.raw.RemoteAddr(), &st)
-	}
-	c.ctx = withPeer(c.ctx, c.peer)
-	return nil
-}
-
-// readFailed handles an error reading a message header. Nothing can be
-// replied to: the method name and sequence id are unknown.
+// readFailed logs why a request could not be read. Nothing can be replied
+// to: the method name and sequence id are unknown, or the stream is.
 func (c *serverConn) readFailed(err error) {
 	var pe *ProtocolError
-	if errors.As(err, &pe) && !errors.Is(err, io.ErrUnexpectedEOF) {
-		// Hostile or broken bytes: let the call in flight answer,
-		// then close.
-		c.join()
-		c.debug("thrift: bad message header; closing", "error", err)
-		return
-	}
-	// The connection itself ended or timed out: a call in flight can no
-	// longer be answered, so its handler is told to stop. A oneway call
-	// is left to finish; nobody waits for it anyway.
-	if c.pending {
-		c.mu.Lock()
-		c.closed = true
-		c.mu.Unlock()
-		c.cancel()
-	}
-	c.join()
 	switch {
+	case errors.Is(err, errBudget):
+		c.srv.warnLimited(c.cfg, "thrift: request dropped: server memory budget (MaxInflightBytes) exhausted until its read deadline",
+			"peer", c.raw.RemoteAddr().String())
+	case errors.As(err, &pe) && !errors.Is(err, io.ErrUnexpectedEOF):
+		c.debug("thrift: bad message header; closing", "error", err)
 	case errors.Is(err, io.EOF):
 	case isTimeout(err):
-		c.debug("thrift: connection timed out; closing", "error", err, "request_started", c.startedLocal)
+		c.debug("thrift: request not read within ReadTimeout; closing", "error", err, "read_timeout", c.cfg.read)
 	default:
 		c.debug("thrift: connection read failed; closing", "error", err)
 	}
@@ -615,7 +857,8 @@ func (c *serverConn) argsFailed(name string, typ MessageType, seq int32, err err
 		c.readFailed(err)
 		return
 	}
-	c.join()
+	c.endRequest()
+	c.releaseRequest()
 	c.debug("thrift: undecodable arguments; closing", "method", name, "error", err)
 	if typ == MessageCall {
 		if m := c.cfg.handler.Method(name); m == nil || !m.Oneway {
@@ -625,8 +868,7 @@ func (c *serverConn) argsFailed(name string, typ MessageType, seq int32, err err
 }
 
 // handle runs one call in its own goroutine and writes the reply.
-func (c *serverConn) handle(m *Method, name string, typ MessageType, seq int32, args Struct) {
-	oneway := m.Oneway || typ == MessageOneway
+func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args Struct) {
 	res, err := c.invoke(m, name, oneway, args)
 	switch {
 	case c.ctx.Err() != nil:
@@ -642,16 +884,12 @@ func (c *serverConn) handle(m *Method, name string, typ MessageType, seq int32, 
 		c.replyError(name, seq, NewApplicationError(ExceptionInternalError, "%s: handler returned no result", name))
 	case err == nil:
 		if encErr := c.w.encodeMessage(name, MessageReply, seq, res); encErr != nil {
-			c.replyError(name, seq, NewApplicationError(ExceptionInternalError, "%s: encoding the result: %v", name, encErr))
+			c.replyError(name, seq, c.replyFailed(name, encErr))
 		} else {
 			c.write()
 		}
 	default:
-		var ae *ApplicationError
-		if !errors.As(err, &ae) {
-			ae = NewApplicationError(ExceptionInternalError, "%s", err.Error())
-		}
-		c.replyError(name, seq, ae)
+		c.replyError(name, seq, c.clientError(name, err))
 	}
 	c.endCall()
 	c.done <- struct{}{}
@@ -662,9 +900,10 @@ func (c *serverConn) handle(m *Method, name string, typ MessageType, seq int32, 
 func (c *serverConn) invoke(m *Method, name string, oneway bool, args Struct) (res Struct, err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			id := newErrorID()
 			c.cfg.logger.Error("thrift: handler panicked", "service", c.cfg.handler.Service(), "method", name,
-				"peer", c.raw.RemoteAddr().String(), "panic", r, "stack", string(debug.Stack()))
-			res, err = nil, NewApplicationError(ExceptionInternalError, "%s: internal error", name)
+				"peer", c.raw.RemoteAddr().String(), "error_id", id, "panic", r, "stack", string(debug.Stack()))
+			res, err = nil, internalError(name, id)
 		}
 	}()
 	if len(c.cfg.interceptors) == 0 {
@@ -674,36 +913,95 @@ func (c *serverConn) invoke(m *Method, name string, oneway bool, args Struct) (r
 	return chainServer(c.cfg.interceptors, info, m.Handle)(c.ctx, args)
 }
 
-// endCall marks the handler finished: the connection is idle again unless
-// the next request has begun, so IdleTimeout applies, or, during
-// Shutdown, the connection is closed.
+// clientError is what the client is told of a handler's error: an
+// *ApplicationError as it is; any other error, unless ExposeHandlerErrors,
+// as a generic INTERNAL_ERROR whose id the server log shares.
+func (c *serverConn) clientError(name string, err error) *ApplicationError {
+	var ae *ApplicationError
+	if errors.As(err, &ae) {
+		return ae
+	}
+	if c.cfg.exposeErrors {
+		return NewApplicationError(ExceptionInternalError, "%s", err.Error())
+	}
+	id := newErrorID()
+	c.cfg.logger.Error("thrift: handler failed", "service", c.cfg.handler.Service(), "method", name,
+		"peer", c.raw.RemoteAddr().String(), "error_id", id, "error", err)
+	return internalError(name, id)
+}
+
+// replyFailed logs a result that could not be encoded (most often one
+// larger than Limits.MaxMessageSize, which no peer would accept) and
+// returns what the client is told instead.
+func (c *serverConn) replyFailed(name string, err error) *ApplicationError {
+	id := newErrorID()
+	c.cfg.logger.Error("thrift: reply not sent", "service", c.cfg.handler.Service(), "method", name,
+		"peer", c.raw.RemoteAddr().String(), "error_id", id, "error", err)
+	if errors.Is(err, ErrSizeLimit) {
+		return NewApplicationError(ExceptionInternalError, "%s: the reply exceeds the message size limit (error id %s)", name, id)
+	}
+	if c.cfg.exposeErrors {
+		return NewApplicationError(ExceptionInternalError, "%s: encoding the result: %v", name, err)
+	}
+	return internalError(name, id)
+}
+
+// endCall marks the handler finished, gives back the call's budget and,
+// if the reader waits for the next request, arms its deadline.
 func (c *serverConn) endCall() {
+	if c.cfg.budget != nil {
+		c.cfg.budget.release(c.callHeld)
+	}
+	c.callHeld = 0
 	c.mu.Lock()
-	c.inflight = false
-	if !c.started && !c.closed {
-		if c.srv.shutting.Load() {
-			c.closed = true
-			c.raw.Close()
-		} else {
-			c.setReadDeadline(c.cfg.idle)
-		}
+	c.inflight, c.owed = false, false
+	if c.waiting && !c.closed {
+		c.armWait()
 	}
 	c.mu.Unlock()
+}
+
+// drain starts Shutdown for this connection: one still in its handshake
+// is closed; an idle one gets the quiet period (see Shutdown); one with a
+// call in flight gets it once the call ends.
+func (c *serverConn) drain() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.closed:
+	case !c.established:
+		c.closed = true
+		c.raw.Close()
+	case c.waiting && !c.inflight:
+		c.setReadDeadline(shutdownQuiet)
+	}
 }
 
 // replyError sends an EXCEPTION message; it reports whether the write
 // succeeded.
 func (c *serverConn) replyError(name string, seq int32, ae *ApplicationError) bool {
-	_ = c.w.encodeMessage(name, MessageException, seq, ae) // cannot fail
+	_ = c.w.encodeMessage(name, MessageException, seq, ae) // fits: the name was read under the same limit
 	return c.write()
 }
 
-// write sends the encoded reply under WriteTimeout, closing the
-// connection if it cannot (a TLS connection is unusable after a failed
-// write anyway).
+// write sends the encoded reply under WriteTimeout, drawing what exceeds
+// the call's budget (and the connection's allowance) from the server-wide
+// budget first. It closes the connection if it cannot send (a TLS
+// connection is unusable after a failed write anyway).
 func (c *serverConn) write() bool {
+	var deadline time.Time
 	if d := c.cfg.write; d > 0 {
-		c.conn.SetWriteDeadline(time.Now().Add(d))
+		deadline = time.Now().Add(d)
+	}
+	c.conn.SetWriteDeadline(deadline)
+	if need := int64(c.w.enc.Len()) - connAllowance - c.callHeld; need > 0 && c.cfg.budget != nil {
+		if err := c.cfg.budget.acquire(need, deadline); err != nil {
+			c.srv.warnLimited(c.cfg, "thrift: reply dropped: server memory budget (MaxInflightBytes) exhausted until its write deadline",
+				"peer", c.raw.RemoteAddr().String())
+			c.forceClose()
+			return false
+		}
+		c.callHeld += need
 	}
 	if err := c.w.flush(); err != nil {
 		c.debug("thrift: writing reply failed; closing", "error", err)
@@ -713,10 +1011,46 @@ func (c *serverConn) write() bool {
 	return true
 }
 
-// finish tears the connection down once its reader is done.
+// closeGracefully ends an idle connection so that a request racing the
+// close meets an orderly end of stream, not a reset: TLS close_notify and
+// a TCP FIN, then whatever still arrives is read and dropped, briefly
+// (closing a socket with unread bytes makes the kernel send a reset).
+func (c *serverConn) closeGracefully() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	c.mu.Unlock()
+	c.raw.SetDeadline(time.Now().Add(lingerTimeout))
+	if tc, ok := c.conn.(*tls.Conn); ok {
+		tc.CloseWrite()
+	}
+	if cw, ok := c.raw.(interface{ CloseWrite() error }); ok {
+		cw.CloseWrite()
+	}
+	io.Copy(io.Discard, io.LimitReader(c.raw, 1<<20))
+	c.raw.Close()
+}
+
+// forceClose closes the connection whatever it is doing; for Close.
+func (c *serverConn) forceClose() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	c.raw.Close()
+}
+
+// finish tears the connection down once its reader is done: the socket
+// and its MaxConns slot go at once, the handler's context is cancelled
+// (its connection has ended), and the connection is forgotten once the
+// handler has returned.
 func (c *serverConn) finish() {
-	c.join()
-	c.cancel()
 	c.forceClose()
+	c.srv.release(c)
+	c.cancel()
+	c.join()
+	c.releaseRequest()
 	c.srv.removeConn(c)
 }

@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -86,7 +87,24 @@ const (
 	ExceptionInvalidTransform      ApplicationExceptionType = 8
 	ExceptionInvalidProtocol       ApplicationExceptionType = 9
 	ExceptionUnsupportedClientType ApplicationExceptionType = 10
+
+	// ExceptionNotExecuted is thriftsec's own: the server refused the
+	// call without running any of it (it is shutting down), so the
+	// client may send it again, to another server. Apache peers show it
+	// as an application exception of type 100 with a message that says
+	// so. The number is outside the range Apache and fbthrift use.
+	ExceptionNotExecuted ApplicationExceptionType = 100
 )
+
+// ErrNotExecuted matches, with errors.Is, an *ApplicationError of type
+// ExceptionNotExecuted: the call provably never reached a handler, so
+// retrying it is safe even when it is not idempotent.
+var ErrNotExecuted = errors.New("thrift: call not executed")
+
+// notExecuted is the answer Shutdown gives to a call it will not run.
+func notExecuted(method string) *ApplicationError {
+	return NewApplicationError(ExceptionNotExecuted, "%s: server shutting down; call not executed, retry elsewhere", method)
+}
 
 var exceptionTypeNames = [...]string{
 	"UNKNOWN", "UNKNOWN_METHOD", "INVALID_MESSAGE_TYPE", "WRONG_METHOD_NAME",
@@ -95,6 +113,9 @@ var exceptionTypeNames = [...]string{
 }
 
 func (t ApplicationExceptionType) String() string {
+	if t == ExceptionNotExecuted {
+		return "NOT_EXECUTED"
+	}
 	if t >= 0 && int(t) < len(exceptionTypeNames) {
 		return exceptionTypeNames[t]
 	}
@@ -120,6 +141,12 @@ func (e *ApplicationError) Error() string {
 		return "thrift application exception " + e.Type.String()
 	}
 	return "thrift application exception " + e.Type.String() + ": " + e.Message
+}
+
+// Is reports whether target is ErrNotExecuted and e says the call was not
+// executed.
+func (e *ApplicationError) Is(target error) bool {
+	return target == ErrNotExecuted && e.Type == ExceptionNotExecuted
 }
 
 // Encode writes the exception struct.

@@ -67,6 +67,8 @@ type wire struct {
 
 func newWire(t Transport, r io.Reader, w io.Writer, lim Limits) *wire {
 	wr := &wire{transport: t, lim: lim.withDefaults(), w: w}
+	// A message may take MaxMessageSize bytes, plus a frame header.
+	wr.enc.SetMaxSize(wr.lim.MaxMessageSize + 4)
 	if t == Framed {
 		wr.br = bufio.NewReaderSize(r, readBufSize)
 		wr.dec = NewDecoder(nil, wr.lim)
@@ -99,6 +101,26 @@ func (w *wire) readMessageBegin() (string, MessageType, int32, error) {
 	return w.dec.ReadMessageBegin()
 }
 
+// waitByte blocks until the first byte of the next message has arrived
+// (or is already buffered), without reading the message. A clean end of
+// the connection first is io.EOF.
+func (w *wire) waitByte() error {
+	if w.transport == Framed {
+		_, err := w.br.Peek(1)
+		return err
+	}
+	return w.dec.waitByte()
+}
+
+// buffered returns how many bytes have been read from the connection and
+// not yet consumed: the start of a message that follows the current one.
+func (w *wire) buffered() int {
+	if w.transport == Framed {
+		return w.br.Buffered()
+	}
+	return w.dec.buffered()
+}
+
 // begin starts encoding a message with the given header.
 func (w *wire) begin(name string, typ MessageType, seq int32) {
 	if cap(w.enc.buf) > maxKeptWriteBuf {
@@ -111,7 +133,9 @@ func (w *wire) begin(name string, typ MessageType, seq int32) {
 	w.enc.WriteMessageBegin(name, typ, seq)
 }
 
-// encodeMessage encodes a whole message with body s.
+// encodeMessage encodes a whole message with body s. A message larger than
+// Limits.MaxMessageSize is an error wrapping ErrSizeLimit: no peer with
+// the same limits would accept it, so it is never sent.
 func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) error {
 	w.begin(name, typ, seq)
 	if err := s.Encode(&w.enc); err != nil {
@@ -120,7 +144,7 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 	if w.transport == Framed {
 		w.enc.EndFrame()
 	}
-	return nil
+	return w.enc.Err()
 }
 
 // flush writes the encoded message in one Write, so that header and body

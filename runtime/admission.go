@@ -1,0 +1,144 @@
+package runtime
+
+import (
+	"net"
+	"sync"
+	"sync/atomic"
+)
+
+// admission holds the connections a Server has accepted but not yet
+// established: still in their TLS handshake or, in plaintext, not yet
+// having sent a byte. Such a connection costs an attacker nothing to open
+// (no certificate is needed to connect, mutual TLS or not), so these are
+// kept apart from MaxConns, in a smaller pool (MaxHandshakes) with a share
+// per source address (MaxHandshakesPerSource; an IPv6 source is its /64).
+//
+// A full pool or a full share does not refuse the newcomer: it evicts the
+// oldest pending connection that has not sent a single byte, or if every
+// one has, the oldest, taken from the newcomer's own source when that
+// source is over its share. A real client sends its ClientHello (or its
+// request) as soon as it connects, so it is heard within a round trip and
+// survives any number of silent connections opened beside it, even from
+// the same address (one NAT, one proxy, one host): the address alone
+// cannot tell attacker from client, the behaviour does.
+type admission struct {
+	max, perSource int
+
+	mu       sync.Mutex
+	pending  []*pendingConn // in accept order
+	bySource map[string]int
+	evicted  atomic.Int64
+}
+
+// pendingConn is one connection waiting to be established.
+type pendingConn struct {
+	source string
+	raw    net.Conn
+	heard  atomic.Bool // a byte arrived from the peer
+	gone   bool        // evicted or established; under admission.mu
+}
+
+// heardConn marks its pendingConn heard on the first byte read.
+type heardConn struct {
+	net.Conn
+	p *pendingConn
+}
+
+func (c *heardConn) Read(b []byte) (int, error) {
+	n, err := c.Conn.Read(b)
+	if n > 0 && !c.p.heard.Load() {
+		c.p.heard.Store(true)
+	}
+	return n, err
+}
+
+func newAdmission(max, perSource int) *admission {
+	return &admission{max: max, perSource: perSource, bySource: map[string]int{}}
+}
+
+// admit adds raw to the pool, evicting (closing) others as needed, and
+// returns it wrapped so that its first byte is noticed.
+func (a *admission) admit(raw net.Conn) (*pendingConn, net.Conn) {
+	p := &pendingConn{source: sourceKey(raw.RemoteAddr()), raw: raw}
+	var victims []*pendingConn
+	a.mu.Lock()
+	for {
+		sameSource := a.bySource[p.source] >= a.perSource
+		if !sameSource && len(a.pending) < a.max {
+			break
+		}
+		v := a.victim(p.source, sameSource)
+		if v == nil {
+			break // cannot happen: a full pool has members
+		}
+		a.remove(v)
+		victims = append(victims, v)
+	}
+	a.pending = append(a.pending, p)
+	a.bySource[p.source]++
+	a.mu.Unlock()
+	for _, v := range victims {
+		v.raw.Close()
+	}
+	a.evicted.Add(int64(len(victims)))
+	return p, &heardConn{Conn: raw, p: p}
+}
+
+// victim picks the connection to evict: the oldest silent one, else the
+// oldest, among those of source if sameSource, else among all. Called with
+// mu held.
+func (a *admission) victim(source string, sameSource bool) *pendingConn {
+	var oldest *pendingConn
+	for _, c := range a.pending {
+		if sameSource && c.source != source {
+			continue
+		}
+		if !c.heard.Load() {
+			return c
+		}
+		if oldest == nil {
+			oldest = c
+		}
+	}
+	return oldest
+}
+
+// remove takes p out of the pool. Called with mu held.
+func (a *admission) remove(p *pendingConn) {
+	p.gone = true
+	for i, c := range a.pending {
+		if c == p {
+			a.pending = append(a.pending[:i], a.pending[i+1:]...)
+			break
+		}
+	}
+	if a.bySource[p.source]--; a.bySource[p.source] <= 0 {
+		delete(a.bySource, p.source)
+	}
+}
+
+// done takes p out of the pool once it is established or has failed. It
+// reports false if p had been evicted meanwhile.
+func (a *admission) done(p *pendingConn) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p.gone {
+		return false
+	}
+	a.remove(p)
+	return true
+}
+
+// sourceKey is the share a remote address counts against: its IP for
+// IPv4, its /64 for IPv6 (one host or one customer usually holds a whole
+// /64), or the address itself for other networks.
+func sourceKey(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return addr.String()
+	}
+	if ip4 := tcp.IP.To4(); ip4 != nil {
+		return ip4.String()
+	}
+	return tcp.IP.Mask(net.CIDRMask(64, 128)).String() + "/64"
+}
