@@ -14,13 +14,15 @@ import (
 // per source address (MaxHandshakesPerSource; an IPv6 source is its /64).
 //
 // A full pool or a full share does not refuse the newcomer: it evicts the
-// oldest pending connection that has not sent a single byte, or if every
-// one has, the oldest, taken from the newcomer's own source when that
-// source is over its share. A real client sends its ClientHello (or its
-// request) as soon as it connects, so it is heard within a round trip and
-// survives any number of silent connections opened beside it, even from
-// the same address (one NAT, one proxy, one host): the address alone
-// cannot tell attacker from client, the behaviour does.
+// pending connection that has sent the fewest bytes (the oldest among
+// equals), taken from the newcomer's own source when that source is over
+// its share. A real client sends its whole ClientHello (over a kilobyte
+// with today's key shares), or its request, as soon as it connects, so it
+// outlives connections opened beside it that stay silent or trickle a
+// byte, even from the same address (one NAT, one proxy, one host): the
+// address alone cannot tell attacker from client, the behaviour does. On
+// Linux, TCP_DEFER_ACCEPT (see Server.Serve) keeps silent connections from
+// reaching the pool at all.
 type admission struct {
 	max, perSource int
 
@@ -34,8 +36,8 @@ type admission struct {
 type pendingConn struct {
 	source string
 	raw    net.Conn
-	heard  atomic.Bool // a byte arrived from the peer
-	gone   bool        // evicted or established; under admission.mu
+	read   atomic.Int64 // bytes the serving goroutine has read
+	gone   bool         // evicted or established; under admission.mu
 }
 
 // heardConn marks its pendingConn heard on the first byte read.
@@ -46,10 +48,25 @@ type heardConn struct {
 
 func (c *heardConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
-	if n > 0 && !c.p.heard.Load() {
-		c.p.heard.Store(true)
+	if n > 0 && c.p.read.Load() < progressEnough {
+		c.p.read.Add(int64(n))
 	}
 	return n, err
+}
+
+// progressEnough is where counting a connection's bytes stops: past a
+// ClientHello's worth, it is as good as any.
+const progressEnough = 4 << 10
+
+// progress is how many bytes the peer has sent: read by the serving
+// goroutine or, if none yet, waiting in the socket buffer (a client's
+// ClientHello is there within a round trip of connecting, before the
+// goroutine serving it may even have run).
+func (p *pendingConn) progress() int64 {
+	if n := p.read.Load(); n > 0 {
+		return n
+	}
+	return int64(pendingBytes(p.raw))
 }
 
 func newAdmission(max, perSource int) *admission {
@@ -84,23 +101,25 @@ func (a *admission) admit(raw net.Conn) (*pendingConn, net.Conn) {
 	return p, &heardConn{Conn: raw, p: p}
 }
 
-// victim picks the connection to evict: the oldest silent one, else the
-// oldest, among those of source if sameSource, else among all. Called with
-// mu held.
+// victim picks the connection to evict: the one that has sent the fewest
+// bytes, the oldest among equals, among those of source if sameSource,
+// else among all. Called with mu held.
 func (a *admission) victim(source string, sameSource bool) *pendingConn {
-	var oldest *pendingConn
+	var best *pendingConn
+	var bestProgress int64
 	for _, c := range a.pending {
 		if sameSource && c.source != source {
 			continue
 		}
-		if !c.heard.Load() {
-			return c
+		p := c.progress()
+		if p == 0 {
+			return c // silent: nothing can rank lower
 		}
-		if oldest == nil {
-			oldest = c
+		if best == nil || p < bestProgress {
+			best, bestProgress = c, p
 		}
 	}
-	return oldest
+	return best
 }
 
 // remove takes p out of the pool. Called with mu held.

@@ -230,39 +230,55 @@ func fakeServerFunc(t *testing.T, answer func(name string, seq int32, w *Encoder
 	return ln.Addr().String()
 }
 
-// TestSilentConnectionsCannotFillServer opens more silent connections
-// than MaxHandshakes and MaxConns together, from the client's own
-// address, and checks that a TLS client still connects and calls.
-func TestSilentConnectionsCannotFillServer(t *testing.T) {
-	ts := startServer(t, secTLS, Framed, func(s *Server) {
-		s.MaxConns = 8
-		s.MaxHandshakes = 8
-	})
-	var silent []net.Conn
-	defer func() {
-		for _, c := range silent {
-			c.Close()
-		}
-	}()
-	for range 40 {
-		c, err := net.Dial("tcp", ts.addr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		silent = append(silent, c)
-	}
-	waitFor(t, "the server to see the silent connections", func() bool {
-		return ts.srv.cfgAdmissionEvicted() >= 30
-	})
-	for i := range 3 {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		c, err := Dial(ctx, ts.addr, ts.clientOpts(t)...)
-		cancel()
-		if err != nil {
-			t.Fatalf("try %d: Dial: %v", i, err)
-		}
-		add(t, c, 1, 2)
-		c.Close()
+// plainListener hides a TCP listener's type, so that Serve cannot set
+// TCP_DEFER_ACCEPT on it and the pending pool alone must hold.
+type plainListener struct{ net.Listener }
+
+// TestPendingPool opens more pending connections than MaxHandshakes and
+// MaxConns together, from the client's own address, some silent and some
+// trickling one byte of a ClientHello, and checks that a TLS client still
+// connects and calls each time.
+func TestPendingPool(t *testing.T) {
+	for _, trickle := range []bool{false, true} {
+		t.Run(map[bool]string{false: "silent", true: "one-byte"}[trickle], func(t *testing.T) {
+			srv := &Server{Handler: newTestService().processor(), TLSConfig: getPKI(t).serverTLS, Logger: testLogger(),
+				MaxConns: 8, MaxHandshakes: 8}
+			ln, err := net.Listen("tcp", "127.0.0.1:0")
+			if err != nil {
+				t.Fatal(err)
+			}
+			go srv.Serve(plainListener{ln})
+			defer srv.Close()
+			addr := ln.Addr().String()
+			var attackers []net.Conn
+			defer func() {
+				for _, c := range attackers {
+					c.Close()
+				}
+			}()
+			for range 40 {
+				c, err := net.Dial("tcp", addr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if trickle {
+					c.Write([]byte{22}) // a TLS handshake record's first byte
+				}
+				attackers = append(attackers, c)
+			}
+			waitFor(t, "the server to evict the surplus", func() bool { return srv.cfgAdmissionEvicted() >= 32 })
+			ts := &testServer{addr: addr, sec: secTLS, tr: Framed}
+			for i := range 3 {
+				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+				c, err := Dial(ctx, addr, ts.clientOpts(t)...)
+				cancel()
+				if err != nil {
+					t.Fatalf("try %d: Dial: %v", i, err)
+				}
+				add(t, c, 1, 2)
+				c.Close()
+			}
+		})
 	}
 }
 

@@ -288,6 +288,12 @@ func (s *Server) ListenAndServe(addr string) error {
 // stopped Accept. Temporary accept errors (out of file descriptors, say)
 // are waited out with a growing pause, as net/http does.
 //
+// On Linux, Serve sets TCP_DEFER_ACCEPT on a TCP listener: the kernel
+// hands over a connection once its peer has sent something (a client
+// speaks first in TLS and in Thrift) or once HandshakeTimeout has passed,
+// so connections opened and left silent do not reach the server at all
+// while they stay silent.
+//
 // Serve may be called on several listeners at once. A Server that was shut
 // down or closed stays closed (Serve returns ErrServerClosed); to serve
 // again, for example on the same address after a restart, use a new
@@ -311,6 +317,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	cfg = s.resolved
 	s.listeners[&ln] = struct{}{}
 	s.mu.Unlock()
+	deferAccept(ln, cfg.handshake)
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, &ln)

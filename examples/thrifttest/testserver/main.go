@@ -14,6 +14,15 @@
 //	--container-limit=N     refuse lists, sets and maps of more than N elements
 //	--verbose               log every call
 //
+// and the server's limits, mapped straight onto the runtime.Server fields
+// of the same names so that anyone can rerun an attack against them (0,
+// the default, keeps the runtime's default; durations are Go durations):
+//
+//	--idle-timeout=D --read-timeout=D --write-timeout=D --handshake-timeout=D
+//	--max-conns=N --max-handshakes=N --max-inflight-bytes=N
+//	--expose-handler-errors  send handlers' plain error text to clients
+//	--stats=D               print goroutines and heap to stderr every D
+//
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
 // that would change the wire (--zlib, --domain-socket, --http, a protocol
@@ -32,6 +41,7 @@ import (
 	"net"
 	"os"
 	"os/signal"
+	goruntime "runtime"
 	"strconv"
 	"syscall"
 	"time"
@@ -55,6 +65,15 @@ func run() error {
 	requireCert := fs.Bool("require-client-cert", false, "with --ssl, require a client certificate signed by CA.pem in --keys")
 	stringLimit := fs.Int("string-limit", 0, "largest string or binary accepted, in bytes (0: the runtime's default)")
 	containerLimit := fs.Int("container-limit", 0, "most elements in a list, set or map accepted (0: the runtime's default)")
+	idleTimeout := fs.Duration("idle-timeout", 0, "Server.IdleTimeout (0: the runtime's default)")
+	readTimeout := fs.Duration("read-timeout", 0, "Server.ReadTimeout (0: the runtime's default)")
+	writeTimeout := fs.Duration("write-timeout", 0, "Server.WriteTimeout (0: the runtime's default)")
+	handshakeTimeout := fs.Duration("handshake-timeout", 0, "Server.HandshakeTimeout (0: the runtime's default)")
+	maxConns := fs.Int("max-conns", 0, "Server.MaxConns (0: the runtime's default)")
+	maxHandshakes := fs.Int("max-handshakes", 0, "Server.MaxHandshakes (0: the runtime's default)")
+	maxInflight := fs.Int64("max-inflight-bytes", 0, "Server.MaxInflightBytes, the server-wide memory budget in bytes (0: the runtime's default)")
+	expose := fs.Bool("expose-handler-errors", false, "Server.ExposeHandlerErrors: send handlers' plain error text to clients")
+	stats := fs.Duration("stats", 0, "print goroutines and heap to stderr at this interval (0: never)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -77,6 +96,18 @@ func run() error {
 		Transport: transport,
 		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
 		Logger:    log,
+
+		IdleTimeout:         *idleTimeout,
+		ReadTimeout:         *readTimeout,
+		WriteTimeout:        *writeTimeout,
+		HandshakeTimeout:    *handshakeTimeout,
+		MaxConns:            *maxConns,
+		MaxHandshakes:       *maxHandshakes,
+		MaxInflightBytes:    *maxInflight,
+		ExposeHandlerErrors: *expose,
+	}
+	if *stats > 0 {
+		go printStats(*stats)
 	}
 	if c.SSL {
 		ca := ""
@@ -139,4 +170,15 @@ func run() error {
 		return serveErr
 	}
 	return nil
+}
+
+// printStats prints one line of the process's goroutines and memory every
+// interval, for soak and hostile tests that watch the server from outside.
+func printStats(interval time.Duration) {
+	for range time.Tick(interval) {
+		var m goruntime.MemStats
+		goruntime.ReadMemStats(&m)
+		fmt.Fprintf(os.Stderr, "testserver: stats goroutines=%d heap_inuse=%d sys=%d\n",
+			goruntime.NumGoroutine(), m.HeapInuse, m.Sys)
+	}
 }
