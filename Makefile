@@ -6,6 +6,9 @@
 #   make interop  the cross-language matrix against Apache Thrift (Python,
 #               Go) and thriftpy, over plain TCP, TLS and mutual TLS
 #   make bench  codec benchmarks side by side with Apache Thrift Go
+#   make hostile  the full hostile-client suite against the real testserver
+#               (make test runs its short version)
+#   make soak   48 TLS clients for 60 s: no errors, flat goroutines and memory
 #
 # Tests never reach beyond loopback; peers come from Debian's packages and
 # the Go module proxy.
@@ -14,12 +17,12 @@ GO        ?= go
 FUZZTIME  ?= 15s
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: demo test deps vet unit fuzz wire interop bench
+.PHONY: demo test deps vet unit fuzz wire interop bench hostile-short hostile soak
 
 demo:
 	./examples/calculator/demo.sh
 
-test: deps vet unit fuzz wire interop
+test: deps vet unit hostile-short fuzz wire interop
 
 # deps installs what the wire-compatibility and interop suites need when it
 # is missing: Apache Thrift's compiler and Python libraries (Debian), and
@@ -56,6 +59,20 @@ unit:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
+
+# The hostile-client suite starts the real testserver binary and attacks
+# it over loopback (examples/thrifttest/hostile); every loop is bounded.
+hostile-short:
+	$(MAKE) -C examples/thrifttest gen
+	cd examples/thrifttest && $(GO) test -short -count=1 ./hostile
+
+hostile:
+	$(MAKE) -C examples/thrifttest gen
+	cd examples/thrifttest && $(GO) test -count=1 -v ./hostile
+
+soak:
+	$(MAKE) -C examples/thrifttest gen
+	cd examples/thrifttest && $(GO) test -count=1 -v -run '^TestSoak$$' ./hostile -soak -soak.duration=60s
 
 wire:
 	$(MAKE) -C interop test

@@ -1,7 +1,6 @@
 package runtime
 
 import (
-	"bytes"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -9,8 +8,6 @@ import (
 	"net"
 	"os"
 	"slices"
-	"sync"
-	"time"
 )
 
 // secureCipherSuites are the TLS 1.2 suites this package allows: ECDHE key
@@ -80,18 +77,49 @@ func SecureServerTLS(cfg *tls.Config) *tls.Config {
 		c = &tls.Config{}
 	}
 	hardenTLS(c)
+	checkClientKeyUsage(c)
 	if get := c.GetConfigForClient; get != nil {
 		c.GetConfigForClient = func(hello *tls.ClientHelloInfo) (*tls.Config, error) {
 			sub, err := get(hello)
-			if sub == nil || err != nil || tlsSecure(sub) {
+			if sub == nil || err != nil || (tlsSecure(sub) && (sub.VerifyConnection != nil || !verifiesClients(sub))) {
 				return sub, err
 			}
 			sub = sub.Clone()
 			hardenTLS(sub)
+			checkClientKeyUsage(sub)
 			return sub, nil
 		}
 	}
 	return c
+}
+
+// verifiesClients reports whether c checks client certificates.
+func verifiesClients(c *tls.Config) bool {
+	return c.ClientAuth == tls.VerifyClientCertIfGiven || c.ClientAuth == tls.RequireAndVerifyClientCert
+}
+
+// checkClientKeyUsage makes a server config that verifies client
+// certificates also refuse one whose KeyUsage extension is present but
+// lacks digitalSignature: such a key may not sign, and the handshake's
+// CertificateVerify is a signature. Go checks ExtKeyUsage but ignores a
+// leaf's KeyUsage. Any VerifyConnection of the caller still runs after.
+func checkClientKeyUsage(c *tls.Config) {
+	if !verifiesClients(c) {
+		return
+	}
+	next := c.VerifyConnection
+	c.VerifyConnection = func(cs tls.ConnectionState) error {
+		if len(cs.PeerCertificates) > 0 {
+			leaf := cs.PeerCertificates[0]
+			if leaf.KeyUsage != 0 && leaf.KeyUsage&x509.KeyUsageDigitalSignature == 0 {
+				return fmt.Errorf("thrift: client certificate %q has a KeyUsage without digitalSignature", leaf.Subject.CommonName)
+			}
+		}
+		if next != nil {
+			return next(cs)
+		}
+		return nil
+	}
 }
 
 // SecureClientTLS returns a copy of cfg (which may be nil: system roots,
@@ -127,6 +155,7 @@ func ServerTLSConfig(cert tls.Certificate, clientCAs *x509.CertPool) *tls.Config
 		c.ClientCAs = clientCAs
 	}
 	hardenTLS(c)
+	checkClientKeyUsage(c)
 	return c
 }
 
@@ -136,89 +165,6 @@ func ClientTLSConfig(roots *x509.CertPool, certs ...tls.Certificate) *tls.Config
 	c := &tls.Config{RootCAs: roots, Certificates: certs}
 	hardenTLS(c)
 	return c
-}
-
-// ServerTLSFromFiles returns a server config that serves the PEM
-// certificate chain and key in certFile and keyFile and, when clientCAFile
-// is not "", requires client certificates that chain to the PEM CAs in it.
-//
-// The files are read now (an error is returned if they are unusable) and
-// again on later handshakes, at most once per second: when their contents
-// change, new connections get the new certificate and CA pool, without a
-// restart. Connections already open keep what they negotiated. If the new
-// files do not load (say the key was not yet rewritten to match the new
-// certificate), the previous good ones stay in use until a later check
-// finds a consistent pair.
-func ServerTLSFromFiles(certFile, keyFile, clientCAFile string) (*tls.Config, error) {
-	return serverTLSFromFiles(certFile, keyFile, clientCAFile, time.Second)
-}
-
-func serverTLSFromFiles(certFile, keyFile, clientCAFile string, interval time.Duration) (*tls.Config, error) {
-	r := &certReloader{certFile: certFile, keyFile: keyFile, caFile: clientCAFile, interval: interval}
-	if err := r.load(); err != nil {
-		return nil, err
-	}
-	r.checked = time.Now()
-	c := &tls.Config{GetConfigForClient: r.getConfig}
-	hardenTLS(c)
-	// Certificates is empty and GetConfigForClient always answers, so a
-	// Server sees a usable config; the per-handshake config carries the
-	// certificate and client CAs.
-	return c, nil
-}
-
-// certReloader serves the current config loaded from files and reloads it
-// when their contents change.
-type certReloader struct {
-	certFile, keyFile, caFile string
-	interval                  time.Duration
-
-	mu      sync.Mutex
-	cfg     *tls.Config
-	raw     [3][]byte // file contents cfg was built from
-	checked time.Time
-}
-
-func (r *certReloader) getConfig(*tls.ClientHelloInfo) (*tls.Config, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if now := time.Now(); now.Sub(r.checked) >= r.interval {
-		r.checked = now
-		_ = r.load() // keep the last good config on failure
-	}
-	return r.cfg, nil
-}
-
-// load reads the files and, if they differ from the ones in use, builds a
-// new config from them. Called with mu held (or before r is shared).
-func (r *certReloader) load() error {
-	var raw [3][]byte
-	var err error
-	for i, f := range []string{r.certFile, r.keyFile, r.caFile} {
-		if f == "" {
-			continue
-		}
-		if raw[i], err = os.ReadFile(f); err != nil {
-			return err
-		}
-	}
-	if r.cfg != nil && bytes.Equal(raw[0], r.raw[0]) && bytes.Equal(raw[1], r.raw[1]) && bytes.Equal(raw[2], r.raw[2]) {
-		return nil
-	}
-	cert, err := tls.X509KeyPair(raw[0], raw[1])
-	if err != nil {
-		return fmt.Errorf("thrift: loading %s and %s: %w", r.certFile, r.keyFile, err)
-	}
-	var pool *x509.CertPool
-	if r.caFile != "" {
-		pool = x509.NewCertPool()
-		if !pool.AppendCertsFromPEM(raw[2]) {
-			return fmt.Errorf("thrift: no PEM certificates in %s", r.caFile)
-		}
-	}
-	r.cfg = ServerTLSConfig(cert, pool)
-	r.raw = raw
-	return nil
 }
 
 // ClientTLSFromFiles returns a client config that trusts the PEM CAs in
