@@ -167,12 +167,12 @@ type Server struct {
 	conns       map[*serverConn]struct{} // every connection, until its goroutines end
 	established int                      // of conns, those counted against MaxConns
 	resolved    *serverConfig            // the first Serve's, shared by every later one
-	baseCtx   context.Context
-	cancel    context.CancelFunc
-	allGone   chan struct{} // closed when conns empties after Shutdown
-	goneDone  bool
-	shutting  atomic.Bool
-	lastWarn  atomic.Int64 // unix nanos of the last refusal warning
+	baseCtx     context.Context
+	cancel      context.CancelFunc
+	allGone     chan struct{} // closed when conns empties after Shutdown
+	goneDone    bool
+	shutting    atomic.Bool
+	lastWarn    atomic.Int64 // unix nanos of the last refusal warning
 }
 
 // serverConfig is a Server's fields resolved once per Serve: defaults
