@@ -14,13 +14,18 @@
 // It serves TLS unless Plaintext is set by name, frames messages
 // (Transport Framed, or Buffered for unframed peers), and bounds everything
 // a peer can hold: the TLS handshake (HandshakeTimeout), the wait for the
-// next request (IdleTimeout), the time to read a started request
-// (ReadTimeout) and to write a reply (WriteTimeout), the number of
-// connections including those still handshaking (MaxConns), and the size
-// and shape of what it decodes (Limits). A handler's panic or plain error
-// becomes an INTERNAL_ERROR application exception for that call only.
-// Shutdown lets calls in flight finish; Close stops at once; Serve returns
-// ErrServerClosed after either.
+// next request (IdleTimeout, even while a oneway handler runs), the time
+// to read a started request (ReadTimeout) and to write a reply
+// (WriteTimeout), the established connections (MaxConns) and, apart from
+// them, those not yet established (MaxHandshakes, with a share per source
+// address, evicting the connection that has sent least), the memory of
+// requests and replies across all connections (MaxInflightBytes), and the
+// size and shape of what it decodes and encodes (Limits). A handler's
+// panic or plain error becomes an INTERNAL_ERROR application exception
+// for that call only, carrying an error id rather than the error's text.
+// Shutdown lets calls in flight finish and answers later requests with
+// ExceptionNotExecuted (ErrNotExecuted), which the Client retries; Close
+// stops at once; Serve returns ErrServerClosed after either.
 //
 // Dial returns a *Client, safe for concurrent use: a pool of connections,
 // one call in flight on each, that notices connections the server closed

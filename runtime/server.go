@@ -194,6 +194,17 @@ type serverConfig struct {
 	interceptors []ServerInterceptor
 }
 
+// firstWait bounds how long a new connection may take to be established:
+// HandshakeTimeout, and for plaintext, which has no handshake and waits
+// for a request, IdleTimeout too. <= 0: no bound.
+func (c *serverConfig) firstWait() time.Duration {
+	d := c.handshake
+	if c.tls == nil && c.idle > 0 && (d <= 0 || c.idle < d) {
+		d = c.idle
+	}
+	return d
+}
+
 func orDuration(v, def time.Duration) time.Duration {
 	if v == 0 {
 		return def
@@ -317,7 +328,9 @@ func (s *Server) Serve(ln net.Listener) error {
 	cfg = s.resolved
 	s.listeners[&ln] = struct{}{}
 	s.mu.Unlock()
-	deferAccept(ln, cfg.handshake)
+	if d := cfg.firstWait(); d > 0 {
+		deferAccept(ln, d)
+	}
 	defer func() {
 		s.mu.Lock()
 		delete(s.listeners, &ln)
@@ -630,13 +643,7 @@ func (c *serverConn) serve() {
 // HandshakeTimeout; then counts it against MaxConns.
 func (c *serverConn) establish() bool {
 	c.conn = c.net
-	d := c.cfg.handshake
-	if c.cfg.tls == nil && c.cfg.idle > 0 && (d <= 0 || c.cfg.idle < d) {
-		// Without a handshake the first wait is for a request, which
-		// IdleTimeout bounds too.
-		d = c.cfg.idle
-	}
-	if d > 0 {
+	if d := c.cfg.firstWait(); d > 0 {
 		c.raw.SetDeadline(time.Now().Add(d))
 	}
 	if c.cfg.tls != nil {
