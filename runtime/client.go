@@ -74,8 +74,10 @@ func WithDialTimeout(d time.Duration) ClientOption {
 	return func(o *clientOptions) { o.dialTimeout = d }
 }
 
-// WithLimits bounds the replies the client accepts; the default is
-// DefaultLimits.
+// WithLimits bounds the replies the client accepts, and the requests it
+// sends: a request larger than MaxMessageSize fails with an error wrapping
+// ErrSizeLimit before anything is sent, since a server with the same
+// limits would refuse it. The default is DefaultLimits.
 func WithLimits(l Limits) ClientOption {
 	return func(o *clientOptions) { o.lim = l }
 }
@@ -109,8 +111,11 @@ func WithInterceptors(interceptors ...ClientInterceptor) ClientOption {
 // in order). A goroutine per pooled connection reads replies, and while
 // the connection is idle notices at once when the server closes it (after
 // a restart, say), so that the connection is dropped before a call could
-// be sent on it. A call is never retried once its bytes may have reached
-// the server.
+// be sent on it. A call is sent again, on another connection, only when
+// it provably never reached a handler: the connection died before the
+// request was written, or the server answered ExceptionNotExecuted (it is
+// shutting down). Otherwise a call is never retried once its bytes may
+// have reached the server.
 //
 // Every call honours its context: when the context ends first, the call's
 // connection is closed (a half-read reply can never be reused) and the
