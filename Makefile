@@ -28,11 +28,11 @@ test: deps vet unit hostile-short fuzz wire interop
 # is missing: Apache Thrift's compiler and Python libraries (Debian), and
 # Apache's Go library (module proxy, used only by interop/go.mod).
 deps:
-	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1; then \
-		echo "installing thrift-compiler, python3-thrift, python3-thriftpy"; \
+	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null 2>&1; then \
+		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy >/dev/null; \
 	fi
 	@thrift --version
 	$(GO) mod download
@@ -58,11 +58,12 @@ unit:
 # seed corpus (which `make unit` already runs).
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
+	$(GO) test -run='^$$' -fuzz='^FuzzProxyHeader$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
 
 # The hostile-client suite starts the real testserver binary and attacks
 # it over loopback (examples/thrifttest/hostile); every loop is bounded.
-hostile-short:
+hostile-short: deps
 	$(MAKE) -C examples/thrifttest gen
 	cd examples/thrifttest && $(GO) test -short -count=1 ./hostile
 

@@ -161,3 +161,18 @@ func sourceKey(addr net.Addr) string {
 	}
 	return tcp.IP.Mask(net.CIDRMask(64, 128)).String() + "/64"
 }
+
+// rekey moves p to the share of source, once a trusted proxy has said
+// who the client is.
+func (a *admission) rekey(p *pendingConn, source string) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if p.gone || p.source == source {
+		return
+	}
+	if a.bySource[p.source]--; a.bySource[p.source] <= 0 {
+		delete(a.bySource, p.source)
+	}
+	p.source = source
+	a.bySource[source]++
+}

@@ -38,6 +38,14 @@ type clientOptions struct {
 	logger       *slog.Logger
 	interceptors []ClientInterceptor
 	callTimeout  time.Duration
+	dialer       func(ctx context.Context, addr string) (net.Conn, error)
+}
+
+// WithDialer replaces how the client opens the connection (TCP to addr
+// by default) under which it runs TLS and Thrift: a proxy, a tunnel, or a
+// custom socket. ctx bounds the dial.
+func WithDialer(dial func(ctx context.Context, addr string) (net.Conn, error)) ClientOption {
+	return func(o *clientOptions) { o.dialer = dial }
 }
 
 // WithCallTimeout bounds each call whose context has no deadline of its
@@ -384,8 +392,12 @@ func (cl *Client) put(cc *clientConn) {
 func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	ctx, cancel := context.WithTimeout(ctx, cl.opts.dialTimeout)
 	defer cancel()
-	var d net.Dialer
-	raw, err := d.DialContext(ctx, "tcp", cl.addr)
+	dial := cl.opts.dialer
+	if dial == nil {
+		var d net.Dialer
+		dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+	}
+	raw, err := dial(ctx, cl.addr)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/netip"
 	"runtime/debug"
 	"sync"
 	"sync/atomic"
@@ -162,6 +163,17 @@ type Server struct {
 	// Interceptors wrap every call, the first outermost.
 	Interceptors []ServerInterceptor
 
+	// TrustedProxies are the load balancers (HAProxy in TCP mode with
+	// send-proxy or send-proxy-v2, say) allowed to say who the client
+	// is. A connection from one of them must start with a PROXY protocol
+	// header (version 1 or 2), read within HandshakeTimeout, whose source
+	// address then stands for the client everywhere: PeerFromContext,
+	// logs, and the per-source share of MaxHandshakes. A header from any
+	// other address is refused (the connection closed, the refusal
+	// logged at Warn, at most once a second), so a client cannot forge
+	// its address. Empty (the default): no PROXY headers are read.
+	TrustedProxies []netip.Prefix
+
 	mu          sync.Mutex
 	listeners   map[*net.Listener]struct{}
 	conns       map[*serverConn]struct{} // every connection, until its goroutines end
@@ -189,6 +201,7 @@ type serverConfig struct {
 	admission    *admission
 	budget       *budget // nil: no limit
 	exposeErrors bool
+	proxies      []netip.Prefix
 	logger       *slog.Logger
 	handler      *Processor
 	interceptors []ServerInterceptor
@@ -235,6 +248,7 @@ func (s *Server) config() (*serverConfig, error) {
 		c.maxConns = DefaultMaxConns
 	}
 	c.exposeErrors = s.ExposeHandlerErrors
+	c.proxies = append([]netip.Prefix(nil), s.TrustedProxies...)
 	hs := s.MaxHandshakes
 	if hs <= 0 {
 		hs = DefaultMaxHandshakes
@@ -371,7 +385,7 @@ func (s *Server) newConn(raw net.Conn, cfg *serverConfig) *serverConn {
 		return nil
 	}
 	ctx, cancel := context.WithCancel(s.baseCtx)
-	c := &serverConn{srv: s, cfg: cfg, raw: raw, ctx: ctx, cancel: cancel, done: make(chan struct{}, 1)}
+	c := &serverConn{srv: s, cfg: cfg, raw: raw, addr: raw.RemoteAddr(), ctx: ctx, cancel: cancel, done: make(chan struct{}, 1)}
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	c.pend, c.net = cfg.admission.admit(raw)
@@ -389,7 +403,7 @@ func (s *Server) establish(c *serverConn) bool {
 	}
 	s.mu.Unlock()
 	if full {
-		s.warnRefusal(c.cfg, c.raw.RemoteAddr())
+		s.warnRefusal(c.cfg, c.addr)
 	}
 	return !full
 }
@@ -522,6 +536,7 @@ type serverConn struct {
 	net    net.Conn // raw, wrapped to notice its first byte (see admission)
 	conn   net.Conn // net, or the TLS connection over it
 	pend   *pendingConn
+	addr   net.Addr // the client's: the socket's peer, or a trusted proxy's word
 	peer   *Peer
 	ctx    context.Context // cancelled when the connection ends; carries peer
 	cancel context.CancelFunc
@@ -604,7 +619,7 @@ func (c *serverConn) debug(msg string, args ...any) {
 	if !c.cfg.logger.Enabled(context.Background(), slog.LevelDebug) {
 		return
 	}
-	c.cfg.logger.Debug(msg, append(args, "peer", c.raw.RemoteAddr().String())...)
+	c.cfg.logger.Debug(msg, append(args, "peer", c.addr.String())...)
 }
 
 // serve runs the connection: handshake, then requests until the peer
@@ -615,7 +630,7 @@ func (c *serverConn) serve() {
 		// Decoding runs generated code; a bug there must cost this
 		// connection, not the process.
 		if r := recover(); r != nil {
-			c.cfg.logger.Error("thrift: panic serving connection", "peer", c.raw.RemoteAddr().String(), "panic", r, "stack", string(debug.Stack()))
+			c.cfg.logger.Error("thrift: panic serving connection", "peer", c.addr.String(), "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
 	if !c.establish() {
@@ -646,6 +661,10 @@ func (c *serverConn) establish() bool {
 	if d := c.cfg.firstWait(); d > 0 {
 		c.raw.SetDeadline(time.Now().Add(d))
 	}
+	if len(c.cfg.proxies) > 0 && !c.readProxyHeader() {
+		c.cfg.admission.done(c.pend)
+		return false
+	}
 	if c.cfg.tls != nil {
 		tc := tls.Server(c.net, c.cfg.tls)
 		c.conn = tc
@@ -655,9 +674,9 @@ func (c *serverConn) establish() bool {
 			return false
 		}
 		st := tc.ConnectionState()
-		c.peer = newPeer(c.raw.RemoteAddr(), &st)
+		c.peer = newPeer(c.addr, &st)
 	} else {
-		c.peer = newPeer(c.raw.RemoteAddr(), nil)
+		c.peer = newPeer(c.addr, nil)
 	}
 	c.w = newWire(c.cfg.transport, c, c.conn, c.cfg.lim)
 	if c.cfg.tls == nil {
@@ -683,6 +702,35 @@ func (c *serverConn) establish() bool {
 	closed := c.closed
 	c.mu.Unlock()
 	return !closed
+}
+
+// readProxyHeader takes the client's address from the PROXY header a
+// trusted proxy sends first, and refuses a connection from anyone else
+// that starts with one. It reports whether the connection may go on.
+func (c *serverConn) readProxyHeader() bool {
+	if trusted(c.cfg.proxies, c.addr) {
+		ap, err := readProxyHeader(c.net)
+		if err != nil {
+			c.srv.warnLimited(c.cfg, "thrift: bad PROXY protocol header from a trusted proxy; closing", "proxy", c.addr.String(), "error", err)
+			return false
+		}
+		if ap.IsValid() {
+			c.addr = proxiedAddr(ap)
+			c.cfg.admission.rekey(c.pend, sourceKey(c.addr))
+		}
+		return true
+	}
+	first := make([]byte, 1)
+	if _, err := io.ReadFull(c.net, first); err != nil {
+		c.debug("thrift: connection closed before its first byte", "error", err)
+		return false
+	}
+	if looksLikeProxyHeader(first[0]) {
+		c.srv.warnLimited(c.cfg, "thrift: PROXY protocol header from a source not in TrustedProxies refused", "peer", c.addr.String())
+		return false
+	}
+	c.net = &prefixConn{Conn: c.net, prefix: first}
+	return true
 }
 
 // awaitRequest waits for the first byte of the next request without
@@ -850,7 +898,7 @@ func (c *serverConn) readFailed(err error) {
 	switch {
 	case errors.Is(err, errBudget):
 		c.srv.warnLimited(c.cfg, "thrift: request dropped: server memory budget (MaxInflightBytes) exhausted until its read deadline",
-			"peer", c.raw.RemoteAddr().String())
+			"peer", c.addr.String())
 	case errors.As(err, &pe) && !errors.Is(err, io.ErrUnexpectedEOF):
 		c.debug("thrift: bad message header; closing", "error", err)
 	case errors.Is(err, io.EOF):
@@ -916,7 +964,7 @@ func (c *serverConn) invoke(m *Method, name string, oneway bool, args Struct) (r
 		if r := recover(); r != nil {
 			id := newErrorID()
 			c.cfg.logger.Error("thrift: handler panicked", "service", c.cfg.handler.Service(), "method", name,
-				"peer", c.raw.RemoteAddr().String(), "error_id", id, "panic", r, "stack", string(debug.Stack()))
+				"peer", c.addr.String(), "error_id", id, "panic", r, "stack", string(debug.Stack()))
 			res, err = nil, internalError(name, id)
 		}
 	}()
@@ -940,7 +988,7 @@ func (c *serverConn) clientError(name string, err error) *ApplicationError {
 	}
 	id := newErrorID()
 	c.cfg.logger.Error("thrift: handler failed", "service", c.cfg.handler.Service(), "method", name,
-		"peer", c.raw.RemoteAddr().String(), "error_id", id, "error", err)
+		"peer", c.addr.String(), "error_id", id, "error", err)
 	return internalError(name, id)
 }
 
@@ -950,7 +998,7 @@ func (c *serverConn) clientError(name string, err error) *ApplicationError {
 func (c *serverConn) replyFailed(name string, err error) *ApplicationError {
 	id := newErrorID()
 	c.cfg.logger.Error("thrift: reply not sent", "service", c.cfg.handler.Service(), "method", name,
-		"peer", c.raw.RemoteAddr().String(), "error_id", id, "error", err)
+		"peer", c.addr.String(), "error_id", id, "error", err)
 	if errors.Is(err, ErrSizeLimit) {
 		return NewApplicationError(ExceptionInternalError, "%s: the reply exceeds the message size limit (error id %s)", name, id)
 	}
@@ -1011,7 +1059,7 @@ func (c *serverConn) write() bool {
 	if need := int64(c.w.enc.Len()) - connAllowance - c.callHeld; need > 0 && c.cfg.budget != nil {
 		if err := c.cfg.budget.acquire(need, deadline); err != nil {
 			c.srv.warnLimited(c.cfg, "thrift: reply dropped: server memory budget (MaxInflightBytes) exhausted until its write deadline",
-				"peer", c.raw.RemoteAddr().String())
+				"peer", c.addr.String())
 			c.forceClose()
 			return false
 		}

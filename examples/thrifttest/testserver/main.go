@@ -22,6 +22,7 @@
 //	--max-conns=N --max-handshakes=N --max-inflight-bytes=N
 //	--expose-handler-errors  send handlers' plain error text to clients
 //	--stats=D               print goroutines and heap to stderr every D
+//	--trusted-proxy=CIDR,...  Server.TrustedProxies: read a PROXY protocol header from these
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
@@ -39,10 +40,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/netip"
 	"os"
 	"os/signal"
 	goruntime "runtime"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 
@@ -74,6 +77,7 @@ func run() error {
 	maxInflight := fs.Int64("max-inflight-bytes", 0, "Server.MaxInflightBytes, the server-wide memory budget in bytes (0: the runtime's default)")
 	expose := fs.Bool("expose-handler-errors", false, "Server.ExposeHandlerErrors: send handlers' plain error text to clients")
 	stats := fs.Duration("stats", 0, "print goroutines and heap to stderr at this interval (0: never)")
+	proxies := fs.String("trusted-proxy", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -108,6 +112,19 @@ func run() error {
 	}
 	if *stats > 0 {
 		go printStats(*stats)
+	}
+	if *proxies != "" {
+		for _, p := range strings.Split(*proxies, ",") {
+			prefix, err := netip.ParsePrefix(strings.TrimSpace(p))
+			if err != nil {
+				return fmt.Errorf("--trusted-proxy: %w", err)
+			}
+			srv.TrustedProxies = append(srv.TrustedProxies, prefix)
+		}
+	}
+	if c.Verbose {
+		// Each call with its peer, as a trusted proxy reported it.
+		srv.Interceptors = append(srv.Interceptors, runtime.LoggingServerInterceptor(log))
 	}
 	if c.SSL {
 		ca := ""
