@@ -176,3 +176,10 @@ func (a *admission) rekey(p *pendingConn, source string) {
 	p.source = source
 	a.bySource[source]++
 }
+
+// stats returns the connections pending now and those evicted so far.
+func (a *admission) stats() (pending int, evicted int64) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return len(a.pending), a.evicted.Load()
+}

@@ -266,7 +266,10 @@ func TestPendingPool(t *testing.T) {
 				}
 				attackers = append(attackers, c)
 			}
-			waitFor(t, "the server to evict the surplus", func() bool { return srv.cfgAdmissionEvicted() >= 32 })
+			waitFor(t, "the server to evict the surplus", func() bool { return srv.Stats().Evicted >= 32 })
+			if st := srv.Stats(); st.Pending > 8 || st.Pending == 0 {
+				t.Fatalf("stats %+v: want 1..8 pending", st)
+			}
 			ts := &testServer{addr: addr, sec: secTLS, tr: Framed}
 			for i := range 3 {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -349,14 +352,4 @@ func TestEncoderMaxSize(t *testing.T) {
 	if e.Err() != nil {
 		t.Fatal("no limit:", e.Err())
 	}
-}
-
-// cfgAdmissionEvicted counts the pending connections s has evicted.
-func (s *Server) cfgAdmissionEvicted() int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.resolved == nil {
-		return 0
-	}
-	return s.resolved.admission.evicted.Load()
 }

@@ -184,7 +184,8 @@ type Server struct {
 	allGone     chan struct{} // closed when conns empties after Shutdown
 	goneDone    bool
 	shutting    atomic.Bool
-	lastWarn    atomic.Int64 // unix nanos of the last refusal warning
+	lastWarn    sync.Map // message → *atomic.Int64, unix nanos of its last Warn
+	refused     atomic.Int64
 }
 
 // serverConfig is a Server's fields resolved once per Serve: defaults
@@ -403,9 +404,45 @@ func (s *Server) establish(c *serverConn) bool {
 	}
 	s.mu.Unlock()
 	if full {
+		s.refused.Add(1)
 		s.warnRefusal(c.cfg, c.addr)
 	}
 	return !full
+}
+
+// ServerStats is a snapshot of a Server's connections and memory, for
+// metrics and health checks (see Server.Stats).
+type ServerStats struct {
+	// Established is the connections counted against MaxConns.
+	Established int
+	// Pending is the connections accepted and not yet established (see
+	// MaxHandshakes).
+	Pending int
+	// Refused counts the connections closed because MaxConns was
+	// reached, since the server started.
+	Refused int64
+	// Evicted counts the pending connections closed to make room for
+	// newer ones, since the server started.
+	Evicted int64
+	// InflightBytes is the part of MaxInflightBytes in use, of
+	// InflightLimit (0: no limit).
+	InflightBytes, InflightLimit int64
+}
+
+// Stats returns the server's current counters; all zero before Serve.
+func (s *Server) Stats() ServerStats {
+	s.mu.Lock()
+	st := ServerStats{Established: s.established, Refused: s.refused.Load()}
+	cfg := s.resolved
+	s.mu.Unlock()
+	if cfg == nil {
+		return st
+	}
+	st.Pending, st.Evicted = cfg.admission.stats()
+	if cfg.budget != nil {
+		st.InflightBytes, st.InflightLimit = cfg.budget.inUse(), cfg.budget.total
+	}
+	return st
 }
 
 // warnRefusal logs a connection refused over MaxConns, at most once a
@@ -414,12 +451,15 @@ func (s *Server) warnRefusal(cfg *serverConfig, addr net.Addr) {
 	s.warnLimited(cfg, "thrift: connection refused: MaxConns reached", "peer", addr.String(), "max_conns", cfg.maxConns)
 }
 
-// warnLimited logs msg at Warn at most once a second across the server,
-// and at Debug otherwise.
+// warnLimited logs msg at Warn at most once a second for each msg across
+// the server, and at Debug otherwise, so that a flood of bad connections
+// does not become a flood of logs, nor hide a different warning.
 func (s *Server) warnLimited(cfg *serverConfig, msg string, args ...any) {
 	now := time.Now().UnixNano()
-	last := s.lastWarn.Load()
-	if now-last < int64(time.Second) || !s.lastWarn.CompareAndSwap(last, now) {
+	v, _ := s.lastWarn.LoadOrStore(msg, new(atomic.Int64))
+	lastWarn := v.(*atomic.Int64)
+	last := lastWarn.Load()
+	if now-last < int64(time.Second) || !lastWarn.CompareAndSwap(last, now) {
 		cfg.logger.Debug(msg, args...)
 		return
 	}
@@ -710,6 +750,10 @@ func (c *serverConn) establish() bool {
 func (c *serverConn) readProxyHeader() bool {
 	if trusted(c.cfg.proxies, c.addr) {
 		ap, err := readProxyHeader(c.net)
+		if errors.Is(err, io.EOF) {
+			c.debug("thrift: connection from a trusted proxy closed before its header")
+			return false
+		}
 		if err != nil {
 			c.srv.warnLimited(c.cfg, "thrift: bad PROXY protocol header from a trusted proxy; closing", "proxy", c.addr.String(), "error", err)
 			return false

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -18,7 +19,7 @@ import (
 // testserver, passing TLS through and prepending a PROXY v2 header. The
 // server trusts HAProxy's address (127.0.0.1) only: a client connecting
 // through HAProxy from 127.0.0.5 is seen as 127.0.0.5 by the handler,
-// while the same header sent straight from 127.0.0.5 is refused.
+// while a header sent straight from 127.0.0.5 is refused.
 func TestBehindHAProxy(t *testing.T) {
 	haproxy, err := exec.LookPath("haproxy")
 	if err != nil {
@@ -27,7 +28,7 @@ func TestBehindHAProxy(t *testing.T) {
 			t.Fatal("haproxy not found (make deps installs Debian's haproxy)")
 		}
 	}
-	s := startServer(t, "--trusted-proxy=127.0.0.1/32", "--verbose")
+	s := startServer(t, "--proxy-protocol-trusted=127.0.0.1/32", "--echo-peer")
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -84,10 +85,10 @@ backend servers
 	}
 	defer conn.Close()
 	c := thrifttest.NewThriftTestClient(conn)
-	if got, err := c.TestString(ctx, "via haproxy"); err != nil || got != "via haproxy" {
-		t.Fatalf("through haproxy: %q, %v", got, err)
+	got, err := c.TestString(ctx, "via haproxy")
+	if err != nil || !strings.HasPrefix(got, "via haproxy@127.0.0.5:") {
+		t.Fatalf("through haproxy the handler saw %q (%v), want the client's 127.0.0.5", got, err)
 	}
-	waitLog(t, s, "peer=127.0.0.5:")
 
 	// Straight to the server from 127.0.0.5, with a forged header.
 	raw, err := (&net.Dialer{LocalAddr: from, Timeout: 5 * time.Second}).Dial("tcp", s.addr)

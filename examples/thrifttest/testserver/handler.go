@@ -7,6 +7,7 @@ import (
 	"time"
 
 	tt "github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // handler implements ThriftTest with the semantics of the IDL's comments,
@@ -14,6 +15,9 @@ import (
 // test/go/src/common/printing_handler.go).
 type handler struct {
 	log *slog.Logger
+	// echoPeer makes testString answer thing + "@" + the client's
+	// address as the handler sees it (--echo-peer).
+	echoPeer bool
 }
 
 var _ tt.ThriftTest = handler{}
@@ -25,6 +29,11 @@ func (h handler) TestVoid(ctx context.Context) error {
 
 func (h handler) TestString(ctx context.Context, thing string) (string, error) {
 	h.log.Debug("testString", "thing", thing)
+	if h.echoPeer {
+		if p, ok := runtime.PeerFromContext(ctx); ok && p.Addr != nil {
+			return thing + "@" + p.Addr.String(), nil
+		}
+	}
 	return thing, nil
 }
 

@@ -22,7 +22,8 @@
 //	--max-conns=N --max-handshakes=N --max-inflight-bytes=N
 //	--expose-handler-errors  send handlers' plain error text to clients
 //	--stats=D               print goroutines and heap to stderr every D
-//	--trusted-proxy=CIDR,...  Server.TrustedProxies: read a PROXY protocol header from these
+//	--proxy-protocol-trusted=CIDR[,CIDR]  Server.TrustedProxies: accept a PROXY protocol header from these only
+//	--echo-peer             testString answers its argument + "@" + the client address the handler sees
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
@@ -77,7 +78,8 @@ func run() error {
 	maxInflight := fs.Int64("max-inflight-bytes", 0, "Server.MaxInflightBytes, the server-wide memory budget in bytes (0: the runtime's default)")
 	expose := fs.Bool("expose-handler-errors", false, "Server.ExposeHandlerErrors: send handlers' plain error text to clients")
 	stats := fs.Duration("stats", 0, "print goroutines and heap to stderr at this interval (0: never)")
-	proxies := fs.String("trusted-proxy", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
+	proxies := fs.String("proxy-protocol-trusted", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
+	echoPeer := fs.Bool("echo-peer", false, `testString answers its argument + "@" + the client address the handler sees`)
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func run() error {
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
 	srv := &runtime.Server{
-		Handler:   thrifttest.NewThriftTestProcessor(handler{log: log}),
+		Handler:   thrifttest.NewThriftTestProcessor(handler{log: log, echoPeer: *echoPeer}),
 		Transport: transport,
 		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
 		Logger:    log,
@@ -117,7 +119,7 @@ func run() error {
 		for _, p := range strings.Split(*proxies, ",") {
 			prefix, err := netip.ParsePrefix(strings.TrimSpace(p))
 			if err != nil {
-				return fmt.Errorf("--trusted-proxy: %w", err)
+				return fmt.Errorf("--proxy-protocol-trusted: %w", err)
 			}
 			srv.TrustedProxies = append(srv.TrustedProxies, prefix)
 		}
