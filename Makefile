@@ -38,6 +38,7 @@ deps:
 	$(GO) mod download
 	cd interop && $(GO) mod download
 	cd examples/thrifttest && $(GO) mod download
+	cd contrib/metrics && $(GO) mod download
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -53,6 +54,8 @@ unit:
 	@# The server, client and TLS code are concurrent: run them (and the
 	@# generated services end to end) under the race detector too.
 	$(GO) test -race -count=1 ./runtime/... ./golden ./examples/...
+	@# contrib/ modules hold the integrations with heavy dependencies.
+	cd contrib/metrics && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # A short coverage-guided run of each decoder fuzz target on top of the
 # seed corpus (which `make unit` already runs).
