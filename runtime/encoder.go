@@ -24,6 +24,9 @@ type Encoder struct {
 	// frame is 1 + the offset of the pending frame header reserved by
 	// BeginFrame, or 0 when there is none.
 	frame int
+	// b64 makes WriteBinary write base64 text, for the JSON protocol
+	// (see json.go).
+	b64 bool
 }
 
 // NewEncoder returns an Encoder that appends to buf[:0], reusing buf's
@@ -89,6 +92,10 @@ func (e *Encoder) WriteString(v string) {
 
 // WriteBinary writes an i32 length and v; a nil v is written as empty.
 func (e *Encoder) WriteBinary(v []byte) {
+	if e.b64 {
+		e.writeBinaryB64(v)
+		return
+	}
 	e.buf = binary.BigEndian.AppendUint32(e.buf, checkLen(len(v)))
 	e.buf = append(e.buf, v...)
 }

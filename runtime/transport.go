@@ -63,9 +63,12 @@ type wire struct {
 	dec   *Decoder
 
 	enc Encoder
+
+	// pw is nil for the binary protocol; see protocol.go.
+	pw *protoWire
 }
 
-func newWire(t Transport, r io.Reader, w io.Writer, lim Limits) *wire {
+func newWire(t Transport, p Protocol, r io.Reader, w io.Writer, lim Limits) *wire {
 	wr := &wire{transport: t, lim: lim.withDefaults(), w: w}
 	if t == Framed {
 		wr.br = bufio.NewReaderSize(r, readBufSize)
@@ -73,12 +76,19 @@ func newWire(t Transport, r io.Reader, w io.Writer, lim Limits) *wire {
 	} else {
 		wr.dec = NewStreamDecoder(r, wr.lim)
 	}
+	wr.setProtocol(p, r)
 	return wr
 }
 
 // readMessageBegin reads the next message header. A clean end of the
 // connection before the message's first byte is io.EOF.
 func (w *wire) readMessageBegin() (string, MessageType, int32, error) {
+	if w.pw != nil {
+		if err := w.readProto(); err != nil {
+			return "", 0, 0, err
+		}
+		return w.dec.ReadMessageBegin()
+	}
 	if w.transport == Framed {
 		f, err := ReadFrame(w.br, w.frame, w.lim.MaxMessageSize)
 		if cap(f) <= maxKeptStreamBuf {
@@ -105,7 +115,7 @@ func (w *wire) begin(name string, typ MessageType, seq int32) {
 		w.enc.buf = nil
 	}
 	w.enc.Reset()
-	if w.transport == Framed {
+	if w.transport == Framed && w.pw == nil {
 		w.enc.BeginFrame()
 	}
 	w.enc.WriteMessageBegin(name, typ, seq)
@@ -117,6 +127,9 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 	if err := s.Encode(&w.enc); err != nil {
 		return err
 	}
+	if w.pw != nil {
+		return w.finishProto()
+	}
 	if w.transport == Framed {
 		w.enc.EndFrame()
 	}
@@ -126,7 +139,11 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 // flush writes the encoded message in one Write, so that header and body
 // leave in one system call and, over TLS, one record.
 func (w *wire) flush() error {
-	_, err := w.w.Write(w.enc.Bytes())
+	b := w.enc.Bytes()
+	if w.pw != nil {
+		b = w.pw.out
+	}
+	_, err := w.w.Write(b)
 	return err
 }
 
