@@ -56,6 +56,8 @@ unit:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
+	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime
+	$(GO) test -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./runtime
 
 wire:
 	$(MAKE) -C interop test
