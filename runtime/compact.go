@@ -59,22 +59,50 @@ var compactMinSizes = [256]uint8{
 // to out.
 type compactReader struct {
 	d   *Decoder
-	out *Encoder
+	out []byte
 }
 
-func (c *compactReader) byte(what string) (byte, error) {
+func (c *compactReader) byte(string) (byte, error) {
 	d := c.d
-	if d.pos < len(d.buf) {
-		b := d.buf[d.pos]
-		d.pos++
-		return b, nil
+	if p := d.pos; uint(p) < uint(len(d.buf)) {
+		d.pos = p + 1
+		return d.buf[p], nil
 	}
-	return d.readByteSlow(what)
+	return d.readByteSlow("compact value")
 }
 
 // varint reads an unsigned LEB128 varint of at most bits (32 or 64) bits.
-func (c *compactReader) varint(bits uint, what string) (uint64, error) {
+func (c *compactReader) varint(bits uint, _ string) (uint64, error) {
 	d := c.d
+	if p := d.pos; uint(p) < uint(len(d.buf)) && d.buf[p] < 0x80 {
+		d.pos = p + 1
+		return uint64(d.buf[p]), nil
+	}
+	return c.varintLong(bits, "varint")
+}
+
+// varintLong is varint for more than one byte, or at the end of the buffer.
+//
+//go:noinline
+func (c *compactReader) varintLong(bits uint, what string) (uint64, error) {
+	d := c.d
+	if p := d.pos; p >= 0 && p+10 <= len(d.buf) {
+		// All the bytes are at hand: no refill checks.
+		b := d.buf[p : p+10]
+		n := int(bits+6) / 7
+		var v uint64
+		for i := range n {
+			x := b[i]
+			v |= uint64(x&0x7f) << (7 * uint(i))
+			if x < 0x80 {
+				if i == n-1 && uint64(x)>>(bits-7*uint(i)) != 0 {
+					break // overflow: the careful loop reports it
+				}
+				d.pos = p + i + 1
+				return v, nil
+			}
+		}
+	}
 	var v uint64
 	for shift := uint(0); ; shift += 7 {
 		var b byte
@@ -119,7 +147,7 @@ func (c *compactReader) size(what string) (int, error) {
 
 // bytes reads a varint length and that many bytes, aliasing the buffer.
 func (c *compactReader) bytes(what string) ([]byte, error) {
-	n, err := c.size(what + " length")
+	n, err := c.size("length")
 	if err != nil {
 		return nil, err
 	}
@@ -169,87 +197,104 @@ func (c *compactReader) message() error {
 	if err != nil {
 		return err
 	}
-	e := c.out
-	e.buf = binary.BigEndian.AppendUint32(e.buf, version1|uint32(vt>>5))
-	e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(len(name)))
-	e.buf = append(e.buf, name...)
-	e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(u))
+	c.out = binary.BigEndian.AppendUint32(c.out, version1|uint32(vt>>5))
+	c.out = binary.BigEndian.AppendUint32(c.out, uint32(len(name)))
+	c.out = append(c.out, name...)
+	c.out = binary.BigEndian.AppendUint32(c.out, uint32(u))
 	return c.value(TypeStruct)
 }
 
 func (c *compactReader) value(t Type) error {
-	e := c.out
 	switch t {
 	case TypeBool:
 		b, err := c.byte("bool")
 		if err != nil {
 			return err
 		}
-		e.WriteBool(b == 1)
+		c.out = appendBool(c.out, b == 1)
 	case TypeI8:
 		b, err := c.byte("i8")
 		if err != nil {
 			return err
 		}
-		e.buf = append(e.buf, b)
+		c.out = append(c.out, b)
 	case TypeI16:
 		v, err := c.i32("i16")
 		if err != nil {
 			return err
 		}
-		e.WriteI16(int16(v))
+		c.out = binary.BigEndian.AppendUint16(c.out, uint16(int16(v)))
 	case TypeI32:
 		v, err := c.i32("i32")
 		if err != nil {
 			return err
 		}
-		e.WriteI32(v)
+		c.out = binary.BigEndian.AppendUint32(c.out, uint32(v))
 	case TypeI64:
 		u, err := c.varint(64, "i64")
 		if err != nil {
 			return err
 		}
-		e.WriteI64(int64(u>>1) ^ -int64(u&1))
+		c.out = binary.BigEndian.AppendUint64(c.out, uint64(int64(u>>1) ^ -int64(u&1)))
 	case TypeDouble:
 		b, err := c.fixed(8, "double")
 		if err != nil {
 			return err
 		}
-		e.buf = binary.BigEndian.AppendUint64(e.buf, binary.LittleEndian.Uint64(b))
+		c.out = binary.BigEndian.AppendUint64(c.out, binary.LittleEndian.Uint64(b))
 	case TypeString:
 		b, err := c.bytes("string")
 		if err != nil {
 			return err
 		}
-		e.writeRaw(b)
+		c.out = appendRaw(c.out, b)
 	case TypeUUID:
 		b, err := c.fixed(16, "uuid")
 		if err != nil {
 			return err
 		}
-		e.buf = append(e.buf, b...)
+		c.out = append(c.out, b...)
 	case TypeStruct:
 		return c.structBody()
 	case TypeList, TypeSet:
-		h, err := c.byte(t.String() + " header")
+		h, err := c.byte("list header")
 		if err != nil {
 			return err
 		}
 		n := int(h >> 4)
 		if n == 15 {
-			if n, err = c.size(t.String() + " size"); err != nil {
+			if n, err = c.size("list size"); err != nil {
 				return err
 			}
 		}
 		et := binaryFromCompact[h&0x0f]
-		if err := c.checkCount(t.String(), n, et, TypeStop, h&0x0f); err != nil {
+		if err := c.checkCount("list", n, et, TypeStop, h&0x0f); err != nil {
 			return err
 		}
-		e.buf = append(e.buf, byte(et))
-		e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(n))
-		for range n {
-			if err := c.value(et); err != nil {
-				return err
+		c.out = append(c.out, byte(et))
+		c.out = binary.BigEndian.AppendUint32(c.out, uint32(n))
+		switch et {
+		case TypeI64:
+			for range n {
+				u, err := c.varint(64, "i64")
+				if err != nil {
+					return err
+				}
+				c.out = binary.BigEndian.AppendUint64(c.out, (u>>1)^-(u&1))
+			}
+		case TypeI32:
+			for range n {
+				v, err := c.i32("i32")
+				if err != nil {
+					return err
+				}
+				c.out = binary.BigEndian.AppendUint32(c.out, uint32(v))
+			}
+		default:
+			for range n {
+				if err := c.value(et); err != nil {
+					return err
+				}
 			}
 		}
 		c.d.depth--
@@ -272,8 +317,8 @@ func (c *compactReader) value(t Type) error {
 		if err := c.checkCount("map", n, kt, vt, 0); err != nil {
 			return err
 		}
-		e.buf = append(e.buf, byte(kt), byte(vt))
-		e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(n))
+		c.out = append(c.out, byte(kt), byte(vt))
+		c.out = binary.BigEndian.AppendUint32(c.out, uint32(n))
 		for range n {
 			if err := c.value(kt); err != nil {
 				return err
@@ -312,18 +357,24 @@ func (c *compactReader) checkCount(what string, n int, k, v Type, raw byte) erro
 }
 
 func (c *compactReader) structBody() error {
-	d, e := c.d, c.out
+	d := c.d
 	if err := d.ReadStructBegin(); err != nil {
 		return err
 	}
 	var last int16
 	for {
-		h, err := c.byte("field header")
-		if err != nil {
-			return err
+		var h byte
+		if p := d.pos; uint(p) < uint(len(d.buf)) {
+			h = d.buf[p]
+			d.pos = p + 1
+		} else {
+			var err error
+			if h, err = d.readByteSlow("field header"); err != nil {
+				return err
+			}
 		}
 		if h == 0 {
-			e.buf = append(e.buf, byte(TypeStop))
+			c.out = append(c.out, byte(TypeStop))
 			break
 		}
 		t := binaryFromCompact[h&0x0f]
@@ -339,9 +390,9 @@ func (c *compactReader) structBody() error {
 			id = int16(v)
 		}
 		last = id
-		e.buf = append(e.buf, byte(t), byte(uint16(id)>>8), byte(id))
+		c.out = append(c.out, byte(t), byte(uint16(id)>>8), byte(id))
 		if t == TypeBool {
-			e.WriteBool(h&0x0f == 1)
+			c.out = appendBool(c.out, h&0x0f == 1)
 			continue
 		}
 		if err := c.value(t); err != nil {
@@ -366,26 +417,30 @@ type binReader struct {
 // maxTranscodeDepth bounds the recursion of the binary walkers.
 const maxTranscodeDepth = 1 << 10
 
+//go:noinline
+func (r *binReader) short() error { return r.errShort("value") }
+
+//go:noinline
 func (r *binReader) errShort(what string) error {
 	return protoErr(KindUnknown, "binary input ends inside "+what+" at offset "+itoa(r.pos), io.ErrUnexpectedEOF)
 }
 
-func (r *binReader) take(n int, what string) ([]byte, error) {
-	if n < 0 || n > len(r.src)-r.pos {
-		return nil, r.errShort(what)
+func (r *binReader) take(n int, _ string) ([]byte, error) {
+	if uint(n) > uint(len(r.src)-r.pos) {
+		return nil, r.short()
 	}
 	b := r.src[r.pos : r.pos+n]
 	r.pos += n
 	return b, nil
 }
 
-func (r *binReader) u32(what string) (uint32, error) {
-	if r.pos+4 > len(r.src) || r.pos < 0 {
-		return 0, r.errShort(what)
+func (r *binReader) u32(_ string) (uint32, error) {
+	p := r.pos
+	if uint(p)+4 > uint(len(r.src)) {
+		return 0, r.short()
 	}
-	v := binary.BigEndian.Uint32(r.src[r.pos:])
-	r.pos += 4
-	return v, nil
+	r.pos = p + 4
+	return binary.BigEndian.Uint32(r.src[p:]), nil
 }
 
 // count reads an i32 count and checks it against the bytes left for
@@ -421,6 +476,18 @@ func (r *binReader) enter() error {
 type compactWriter struct {
 	binReader
 	out []byte
+}
+
+func appendBool(b []byte, v bool) []byte {
+	if v {
+		return append(b, 1)
+	}
+	return append(b, 0)
+}
+
+func appendRaw(b, v []byte) []byte {
+	b = binary.BigEndian.AppendUint32(b, checkLen(len(v)))
+	return append(b, v...)
 }
 
 func appendUvarint(b []byte, v uint64) []byte {
@@ -486,17 +553,19 @@ func (w *compactWriter) value(t Type) error {
 		}
 		w.out = appendUvarint(w.out, zigzag32(int32(int16(binary.BigEndian.Uint16(b)))))
 	case TypeI32:
-		v, err := w.u32("i32")
-		if err != nil {
-			return err
+		p := w.pos
+		if uint(p)+4 > uint(len(w.src)) {
+			return w.short()
 		}
-		w.out = appendUvarint(w.out, zigzag32(int32(v)))
+		w.pos = p + 4
+		w.out = appendUvarint(w.out, zigzag32(int32(binary.BigEndian.Uint32(w.src[p:]))))
 	case TypeI64:
-		b, err := w.take(8, "i64")
-		if err != nil {
-			return err
+		p := w.pos
+		if uint(p)+8 > uint(len(w.src)) {
+			return w.short()
 		}
-		w.out = appendUvarint(w.out, zigzag64(int64(binary.BigEndian.Uint64(b))))
+		w.pos = p + 8
+		w.out = appendUvarint(w.out, zigzag64(int64(binary.BigEndian.Uint64(w.src[p:]))))
 	case TypeDouble:
 		b, err := w.take(8, "double")
 		if err != nil {
@@ -504,16 +573,18 @@ func (w *compactWriter) value(t Type) error {
 		}
 		w.out = binary.LittleEndian.AppendUint64(w.out, binary.BigEndian.Uint64(b))
 	case TypeString:
-		n, err := w.u32("string length")
-		if err != nil {
-			return err
+		p := w.pos
+		if uint(p)+4 > uint(len(w.src)) {
+			return w.short()
 		}
-		b, err := w.take(int(int32(n)), "string")
-		if err != nil {
-			return err
+		n := int(int32(binary.BigEndian.Uint32(w.src[p:])))
+		p += 4
+		if uint(n) > uint(len(w.src)-p) {
+			return w.short()
 		}
-		w.out = appendUvarint(w.out, uint64(len(b)))
-		w.out = append(w.out, b...)
+		w.pos = p + n
+		w.out = appendUvarint(w.out, uint64(n))
+		w.out = append(w.out, w.src[p:p+n]...)
 	case TypeUUID:
 		b, err := w.take(16, "uuid")
 		if err != nil {
@@ -609,20 +680,21 @@ func (w *compactWriter) structBody() error {
 	}
 	var last int16
 	for {
-		h, err := w.take(1, "field header")
-		if err != nil {
-			return err
+		p := w.pos
+		if uint(p) >= uint(len(w.src)) {
+			return w.short()
 		}
-		t := Type(h[0])
+		t := Type(w.src[p])
 		if t == TypeStop {
+			w.pos = p + 1
 			w.out = append(w.out, 0)
 			break
 		}
-		b, err := w.take(2, "field header")
-		if err != nil {
-			return err
+		if p+3 > len(w.src) {
+			return w.short()
 		}
-		id := int16(binary.BigEndian.Uint16(b))
+		id := int16(uint16(w.src[p+1])<<8 | uint16(w.src[p+2]))
+		w.pos = p + 3
 		ct := compactFromBinary[t]
 		if ct == 0 {
 			return protoErr(KindInvalidData, "binary input has a field of type "+t.String()+" at offset "+itoa(w.pos-3), nil)

@@ -352,7 +352,7 @@ func (w *jsonWriter) structBody() error {
 // the same value in binary to out.
 type jsonReader struct {
 	d       *Decoder
-	out     *Encoder
+	out     []byte
 	scratch []byte
 }
 
@@ -587,12 +587,11 @@ func (r *jsonReader) message() error {
 	if err != nil {
 		return err
 	}
-	e := r.out
 	// The type and seq follow the name; reserve the version word.
-	at := len(e.buf)
-	e.buf = append(e.buf, 0, 0, 0, 0)
-	e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(len(name)))
-	e.buf = append(e.buf, name...)
+	at := len(r.out)
+	r.out = append(r.out, 0, 0, 0, 0)
+	r.out = binary.BigEndian.AppendUint32(r.out, uint32(len(name)))
+	r.out = append(r.out, name...)
 	if err := r.expect(',', "message"); err != nil {
 		return err
 	}
@@ -600,7 +599,7 @@ func (r *jsonReader) message() error {
 	if err != nil {
 		return err
 	}
-	binary.BigEndian.PutUint32(e.buf[at:], version1|uint32(uint8(typ)))
+	binary.BigEndian.PutUint32(r.out[at:], version1|uint32(uint8(typ)))
 	if err := r.expect(',', "message"); err != nil {
 		return err
 	}
@@ -608,7 +607,7 @@ func (r *jsonReader) message() error {
 	if err != nil {
 		return err
 	}
-	e.WriteI32(int32(seq))
+	r.out = binary.BigEndian.AppendUint32(r.out, uint32(int32(seq)))
 	if err := r.expect(',', "message"); err != nil {
 		return err
 	}
@@ -619,50 +618,49 @@ func (r *jsonReader) message() error {
 }
 
 func (r *jsonReader) value(t Type) error {
-	e := r.out
 	switch t {
 	case TypeBool:
 		v, err := r.integer(64, "bool")
 		if err != nil {
 			return err
 		}
-		e.WriteBool(v != 0)
+		r.out = appendBool(r.out, v != 0)
 	case TypeI8:
 		v, err := r.integer(8, "i8")
 		if err != nil {
 			return err
 		}
-		e.WriteI8(int8(v))
+		r.out = append(r.out, byte(int8(v)))
 	case TypeI16:
 		v, err := r.integer(16, "i16")
 		if err != nil {
 			return err
 		}
-		e.WriteI16(int16(v))
+		r.out = binary.BigEndian.AppendUint16(r.out, uint16(int16(v)))
 	case TypeI32:
 		v, err := r.integer(32, "i32")
 		if err != nil {
 			return err
 		}
-		e.WriteI32(int32(v))
+		r.out = binary.BigEndian.AppendUint32(r.out, uint32(int32(v)))
 	case TypeI64:
 		v, err := r.integer(64, "i64")
 		if err != nil {
 			return err
 		}
-		e.WriteI64(v)
+		r.out = binary.BigEndian.AppendUint64(r.out, uint64(v))
 	case TypeDouble:
 		f, err := r.double()
 		if err != nil {
 			return err
 		}
-		e.WriteDouble(f)
+		r.out = binary.BigEndian.AppendUint64(r.out, math.Float64bits(f))
 	case TypeString:
 		b, err := r.str("string")
 		if err != nil {
 			return err
 		}
-		e.writeRaw(b)
+		r.out = appendRaw(r.out, b)
 	case TypeUUID:
 		b, err := r.str("uuid")
 		if err != nil {
@@ -672,7 +670,7 @@ func (r *jsonReader) value(t Type) error {
 		if perr != nil {
 			return r.syntax("bad uuid")
 		}
-		e.WriteUUID(u)
+		r.out = append(r.out, u[:]...)
 	case TypeStruct:
 		return r.structBody()
 	case TypeList, TypeSet:
@@ -690,8 +688,8 @@ func (r *jsonReader) value(t Type) error {
 		if err != nil {
 			return err
 		}
-		e.buf = append(e.buf, byte(et))
-		e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(n))
+		r.out = append(r.out, byte(et))
+		r.out = binary.BigEndian.AppendUint32(r.out, uint32(n))
 		for range n {
 			if err := r.expect(',', t.String()); err != nil {
 				return err
@@ -730,8 +728,8 @@ func (r *jsonReader) value(t Type) error {
 		if err := r.expect('{', "map"); err != nil {
 			return err
 		}
-		e.buf = append(e.buf, byte(kt), byte(vt))
-		e.buf = binary.BigEndian.AppendUint32(e.buf, uint32(n))
+		r.out = append(r.out, byte(kt), byte(vt))
+		r.out = binary.BigEndian.AppendUint32(r.out, uint32(n))
 		for i := range n {
 			if i > 0 {
 				if err := r.expect(',', "map"); err != nil {
@@ -780,7 +778,7 @@ func (r *jsonReader) count(what string, per int) (int, error) {
 }
 
 func (r *jsonReader) structBody() error {
-	d, e := r.d, r.out
+	d := r.d
 	if err := d.ReadStructBegin(); err != nil {
 		return err
 	}
@@ -812,7 +810,7 @@ func (r *jsonReader) structBody() error {
 			if err := r.expect(':', "field"); err != nil {
 				return err
 			}
-			e.buf = append(e.buf, byte(t), byte(uint16(id)>>8), byte(id))
+			r.out = append(r.out, byte(t), byte(uint16(id)>>8), byte(id))
 			if err := r.value(t); err != nil {
 				return err
 			}
@@ -832,7 +830,7 @@ func (r *jsonReader) structBody() error {
 			}
 		}
 	}
-	e.buf = append(e.buf, byte(TypeStop))
+	r.out = append(r.out, byte(TypeStop))
 	d.ReadStructEnd()
 	return nil
 }

@@ -124,19 +124,24 @@ func transcodeFromBinary(p Protocol, dst, src []byte, message bool) ([]byte, err
 func transcodeToBinary(p Protocol, src *Decoder, out *Encoder, scratch *[]byte, message bool) error {
 	switch p {
 	case Compact:
-		c := compactReader{d: src, out: out}
+		c := compactReader{d: src, out: out.buf}
+		var err error
 		if message {
-			return c.message()
+			err = c.message()
+		} else {
+			err = c.value(TypeStruct)
 		}
-		return c.value(TypeStruct)
+		out.buf = c.out
+		return err
 	case JSON:
-		r := jsonReader{d: src, out: out, scratch: *scratch}
+		r := jsonReader{d: src, out: out.buf, scratch: *scratch}
 		var err error
 		if message {
 			err = r.message()
 		} else {
 			err = r.value(TypeStruct)
 		}
+		out.buf = r.out
 		if cap(r.scratch) <= maxKeptWriteBuf {
 			*scratch = r.scratch[:0]
 		}
