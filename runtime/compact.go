@@ -235,7 +235,7 @@ func (c *compactReader) value(t Type) error {
 		if err != nil {
 			return err
 		}
-		c.out = binary.BigEndian.AppendUint64(c.out, uint64(int64(u>>1) ^ -int64(u&1)))
+		c.out = binary.BigEndian.AppendUint64(c.out, uint64(int64(u>>1)^-int64(u&1)))
 	case TypeDouble:
 		b, err := c.fixed(8, "double")
 		if err != nil {
