@@ -492,7 +492,11 @@ func (r *jsonReader) number(what string) ([]byte, bool, error) {
 			}
 		}
 		switch c := d.buf[d.pos+i]; {
-		case c >= '0' && c <= '9', c == '-', c == '+', c == '.', c == 'e', c == 'E':
+		case c >= '0' && c <= '9', c == '-', c == '+', c == '.':
+			continue
+		case c|0x20 >= 'a' && c|0x20 <= 'z':
+			// Exponents, and the unquoted inf and nan that Apache's
+			// Python library writes (integer rejects them).
 			continue
 		}
 		if i == 0 {
@@ -549,6 +553,7 @@ func (r *jsonReader) double() (float64, error) {
 			return math.Inf(-1), nil
 		}
 	}
+	// ParseFloat also takes Python's unquoted inf, -inf and nan.
 	f, perr := strconv.ParseFloat(string(b), 64)
 	if perr != nil {
 		return 0, r.syntax("bad double " + strconv.Quote(string(b)))

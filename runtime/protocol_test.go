@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -264,5 +265,20 @@ func TestServerProtocols(t *testing.T) {
 	}
 	if _, err := (&Server{Handler: NewProcessor("x"), Protocol: 9}).config(); err == nil {
 		t.Error("Server with Protocol 9 accepted")
+	}
+}
+
+// TestJSONPythonDoubles: Apache's Python library writes infinities and NaN
+// unquoted (inf, -inf, nan); Apache's own readers take them, so do we.
+func TestJSONPythonDoubles(t *testing.T) {
+	for in, want := range map[string]string{"inf": "+Inf", "-inf": "-Inf", "nan": "NaN", `"Infinity"`: "+Inf", "1e-3": "0.001"} {
+		var s allTypes
+		if err := JSON.Unmarshal([]byte(`{"6":{"dbl":`+in+`}}`), &s); err != nil {
+			t.Errorf("%s: %v", in, err)
+			continue
+		}
+		if got := strconv.FormatFloat(s.D, 'g', -1, 64); got != want {
+			t.Errorf("%s: got %s, want %s", in, got, want)
+		}
 	}
 }

@@ -4,7 +4,7 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json --transport=buffered|framed [--ssl] [--keys=DIR]
 //
 // With --ssl it verifies the server's certificate against DIR/CA.pem, for
 // the name given by --host (Apache's keys/server.crt is valid for
@@ -63,8 +63,9 @@ func run() int {
 		return 2
 	}
 	transport, _ := c.RuntimeTransport()
+	protocol, _ := c.RuntimeProtocol()
 
-	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
 	if c.SSL {
 		cert, key := "", ""
 		if *clientCert {

@@ -4,7 +4,7 @@
 //
 // It takes the command line of Apache's test runner:
 //
-//	testserver --port=9090 --protocol=binary --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testserver --port=9090 --protocol=binary|compact|json --transport=buffered|framed [--ssl] [--keys=DIR]
 //
 // and these options of its own:
 //
@@ -65,6 +65,7 @@ func run() error {
 		return errors.New("--require-client-cert needs --ssl")
 	}
 	transport, _ := c.RuntimeTransport()
+	protocol, _ := c.RuntimeProtocol()
 
 	level := slog.LevelWarn
 	if c.Verbose {
@@ -75,6 +76,7 @@ func run() error {
 	srv := &runtime.Server{
 		Handler:   thrifttest.NewThriftTestProcessor(handler{log: log}),
 		Transport: transport,
+		Protocol:  protocol,
 		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
 		Logger:    log,
 	}
