@@ -128,6 +128,41 @@ func (c *compactReader) varintLong(bits uint, what string) (uint64, error) {
 	}
 }
 
+// intFast transcodes an i16, i32 or i64 when its varint is whole in the
+// buffer and well formed, and reports whether it did; otherwise value
+// reads it (and reports what is wrong).
+func (c *compactReader) intFast(t Type) bool {
+	d := c.d
+	p := d.pos
+	if p < 0 || p+10 > len(d.buf) {
+		return false
+	}
+	b := d.buf[p : p+10]
+	var v uint64
+	for i, x := range b {
+		v |= uint64(x&0x7f) << (7 * uint(i))
+		if x >= 0x80 {
+			continue
+		}
+		if t != TypeI64 && (i > 4 || (i == 4 && x > 0x0f)) || (i == 9 && x > 1) {
+			return false
+		}
+		d.pos = p + i + 1
+		switch t {
+		case TypeI64:
+			c.out = binary.BigEndian.AppendUint64(c.out, (v>>1)^-(v&1))
+		case TypeI32:
+			u := uint32(v)
+			c.out = binary.BigEndian.AppendUint32(c.out, (u>>1)^-(u&1))
+		default:
+			u := uint32(v)
+			c.out = binary.BigEndian.AppendUint16(c.out, uint16((u>>1)^-(u&1)))
+		}
+		return true
+	}
+	return false
+}
+
 func (c *compactReader) i32(what string) (int32, error) {
 	u, err := c.varint(32, what)
 	return int32(uint32(u)>>1) ^ -int32(u&1), err
@@ -394,6 +429,11 @@ func (c *compactReader) structBody() error {
 		if t == TypeBool {
 			c.out = appendBool(c.out, h&0x0f == 1)
 			continue
+		}
+		if t == TypeI32 || t == TypeI64 || t == TypeI16 {
+			if c.intFast(t) {
+				continue
+			}
 		}
 		if err := c.value(t); err != nil {
 			return err
