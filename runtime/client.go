@@ -477,7 +477,7 @@ func (cc *clientConn) readReply(method string, expSeq int32, result Struct, name
 	switch {
 	case seq != expSeq:
 		return true, NewApplicationError(ExceptionBadSequenceID, "%s: reply has sequence id %d, want %d", method, seq, expSeq)
-	case name != method:
+	case !sameMethod(method, name):
 		return true, NewApplicationError(ExceptionWrongMethodName, "%s: reply is for method %q", method, name)
 	case typ == MessageException:
 		ae := &ApplicationError{}

@@ -118,6 +118,9 @@ func (w *wire) begin(name string, typ MessageType, seq int32) {
 	if w.transport == Framed && w.pw == nil {
 		w.enc.BeginFrame()
 	}
+	if typ == MessageReply || typ == MessageException {
+		name = replyName(name) // see multiplex.go
+	}
 	w.enc.WriteMessageBegin(name, typ, seq)
 }
 
