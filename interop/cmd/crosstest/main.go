@@ -399,6 +399,25 @@ func (e *env) matrix() []*row {
 			}
 		}
 	}
+	// Multiplexed (Apache's TMultiplexedProtocol: ThriftTest and
+	// SecondService on one port), against Apache's Python peer.
+	for _, pr := range []string{"multi", "multic", "multij"} {
+		for _, tr := range []string{"buffered", "framed"} {
+			for _, tls := range []bool{false, true} {
+				args := cat([]string{"--port={port}", "--protocol=" + pr, "--transport=" + tr}, opt(tls, "--ssl"))
+				rows = append(rows,
+					&row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ts}, args, []string{keys}), ours: true,
+						client:    cat([]string{python, "TestClient.py", "--genpydir=gen-py", "--host=localhost"}, args),
+						clientDir: e.py, count: unittest, want: []string{"testMultiplexed"}}, // SecondService ran
+					&row{Peer: "Apache Python 0.17 (TestServer.py)", Direction: "thriftsec client → Apache server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, args, []string{"TSimpleServer"}),
+						serverDir: e.py,
+						client:    cat([]string{tc, "--host=localhost"}, args, []string{keys}), count: passLines},
+				)
+			}
+		}
+	}
 	// IPv6 loopback.
 	rows = append(rows, &row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Transport: "buffered", Security: "plain, ::1",
 		server: cat([]string{ts}, common("buffered"), []string{keys}), ours: true,
