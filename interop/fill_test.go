@@ -61,6 +61,11 @@ type filler struct {
 	// maxDepth is the nesting beyond which optional fields stay unset and
 	// containers empty, so that recursive types terminate.
 	maxDepth int
+	// validUTF8 makes strings valid UTF-8, for the JSON protocol, which
+	// (in every library) carries only text in strings.
+	validUTF8 bool
+	// leaveEmpty names fields (by Go name) to leave unset or empty.
+	leaveEmpty map[string]bool
 }
 
 // cmpOpts compares values of the same library after a round trip. Our
@@ -213,6 +218,10 @@ func (f *filler) fillStruct(v reflect.Value, depth int) {
 	}
 	for _, fi := range fs {
 		fv := v.Field(fi.index)
+		if f.leaveEmpty[t.Field(fi.index).Name] {
+			fv.SetZero()
+			continue
+		}
 		if fi.req == "optional" {
 			if depth >= f.maxDepth || f.r.IntN(2) == 0 {
 				// Unset: nil for pointers and containers. A non-pointer
@@ -298,7 +307,11 @@ func (f *filler) fillValue(v reflect.Value, depth int, mapKey bool) {
 	case reflect.Float64:
 		v.SetFloat(f.randDouble(mapKey))
 	case reflect.String:
-		v.SetString(string(f.randBytes()))
+		s := string(f.randBytes())
+		if f.validUTF8 {
+			s = strings.ToValidUTF8(s, "?")
+		}
+		v.SetString(s)
 	case reflect.Pointer:
 		if t.Elem().Kind() == reflect.Struct {
 			v.Set(f.newStruct(t.Elem(), depth))

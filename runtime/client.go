@@ -32,6 +32,7 @@ type clientOptions struct {
 	tls          *tls.Config
 	plaintext    bool
 	transport    Transport
+	protocol     Protocol
 	dialTimeout  time.Duration
 	lim          Limits
 	maxConns     int
@@ -162,6 +163,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	}
 	if o.plaintext && o.tls != nil {
 		return nil, errors.New("thrift: Dial given both WithTLS and WithPlaintext; choose one")
+	}
+	if !o.protocol.valid() {
+		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
 	}
 	if !o.transport.valid() {
 		return nil, fmt.Errorf("thrift: transport %v is not Framed or Buffered", o.transport)
@@ -411,7 +415,7 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 		conn = tc
 	}
 	cc := &clientConn{cl: cl, raw: raw, conn: conn, done: make(chan error, 1)}
-	cc.w = newWire(cl.opts.transport, conn, conn, cl.opts.lim)
+	cc.w = newWire(cl.opts.transport, cl.opts.protocol, conn, conn, cl.opts.lim)
 	go cc.readLoop()
 	return cc, nil
 }
@@ -508,7 +512,7 @@ func (cc *clientConn) readReply(method string, expSeq int32, result Struct, name
 	switch {
 	case seq != expSeq:
 		return true, NewApplicationError(ExceptionBadSequenceID, "%s: reply has sequence id %d, want %d", method, seq, expSeq)
-	case name != method:
+	case !sameMethod(method, name):
 		return true, NewApplicationError(ExceptionWrongMethodName, "%s: reply is for method %q", method, name)
 	case typ == MessageException:
 		ae := &ApplicationError{}

@@ -25,6 +25,9 @@ type Decoder struct {
 	start int       // index in data where the current message began; negative once compaction dropped its head
 	end   int       // start + lim.MaxMessageSize
 	r     io.Reader // nil in memory mode
+
+	// b64: binary values are base64 text, for the JSON protocol (json.go).
+	b64 bool
 }
 
 // minStreamBuf is the initial size of a stream Decoder's buffer, and the
@@ -192,6 +195,9 @@ func (d *Decoder) ReadString() (string, error) {
 // is never aliased). An empty binary is returned as a non-nil []byte{}, so
 // that a decoded optional binary field reads as set.
 func (d *Decoder) ReadBinary() ([]byte, error) {
+	if d.b64 {
+		return d.readBinaryB64()
+	}
 	b, err := d.readBytes("binary")
 	if err != nil {
 		return nil, err

@@ -54,12 +54,17 @@
 // with the version word 0x80010000|type. The Decoder accepts both strict and
 // old non-strict message headers, as Apache's does by default.
 //
+// TCompactProtocol and TJSONProtocol (Server.Protocol, WithProtocol, Codec)
+// are transcoded to and from binary at the message boundary, so generated
+// code keeps its one binary codec; see Protocol for the design and its
+// measurements.
+//
 // # Speed
 //
 // Generated code calls the concrete methods of *Encoder and *Decoder, never an
 // interface per field. Encoding appends to a byte slice the Encoder owns and
 // cannot fail, so encoding into a reused Encoder allocates nothing; every
-// Write method is small enough for the compiler to inline.
+// Write method but WriteBinary is small enough for the compiler to inline.
 //
 // The Read methods read straight from the buffered bytes with no further
 // call when enough are there, and go out of line only to refill from a

@@ -28,6 +28,9 @@ type Encoder struct {
 	// (see SetMaxSize); tripped records that it was passed since Reset.
 	stopAt  int
 	tripped bool
+	// b64 makes WriteBinary write base64 text, for the JSON protocol
+	// (see json.go).
+	b64 bool
 }
 
 // NewEncoder returns an Encoder that appends to buf[:0], reusing buf's
@@ -135,6 +138,10 @@ func (e *Encoder) WriteString(v string) {
 func (e *Encoder) WriteBinary(v []byte) {
 	if e.over(len(v) + 4) {
 		e.buf, e.tripped = e.buf[:0], true
+		return
+	}
+	if e.b64 {
+		e.writeBinaryB64(v)
 		return
 	}
 	e.buf = binary.BigEndian.AppendUint32(e.buf, checkLen(len(v)))

@@ -46,12 +46,21 @@ func TestHandlerErrorText(t *testing.T) {
 // never built in full nor sent: the call gets INTERNAL_ERROR, the server
 // logs it, and the connection goes on.
 func TestReplyOverLimit(t *testing.T) {
+	for _, p := range []Protocol{Binary, Compact, JSON} {
+		for _, tr := range []Transport{Framed, Buffered} {
+			t.Run(p.String()+"/"+tr.String(), func(t *testing.T) { testReplyOverLimit(t, p, tr) })
+		}
+	}
+}
+
+func testReplyOverLimit(t *testing.T, p Protocol, tr Transport) {
 	var logBuf lockedBuffer
-	ts := startServer(t, secTLS, Framed, func(s *Server) {
+	ts := startServer(t, secTLS, tr, func(s *Server) {
 		s.Limits = Limits{MaxMessageSize: 4096}
 		s.Logger = newTextLogger(&logBuf)
+		s.Protocol = p
 	})
-	c := ts.dial(t)
+	c := ts.dial(t, WithProtocol(p))
 	var res strStruct
 	if err := c.Call(context.Background(), "repeat", &pairArgs{A: 100}, &res); err != nil || len(*res.S) != 100 {
 		t.Fatalf("small reply: %v", err)

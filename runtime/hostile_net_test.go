@@ -250,7 +250,7 @@ func fakeServer(t *testing.T, reply func(name string, seq int32) ([]byte, bool))
 			}
 			go func() {
 				defer conn.Close()
-				w := newWire(Framed, conn, conn, Limits{})
+				w := newWire(Framed, Binary, conn, conn, Limits{})
 				for {
 					name, _, seq, err := w.readMessageBegin()
 					if err != nil {
@@ -352,7 +352,7 @@ func TestClientDropsPushedConnection(t *testing.T) {
 			first := n == 1
 			go func() {
 				defer conn.Close()
-				w := newWire(Framed, conn, conn, Limits{})
+				w := newWire(Framed, Binary, conn, conn, Limits{})
 				if first {
 					// Push garbage at an idle connection.
 					conn.Write(framed(message("push", MessageReply, 99, []byte{0})))

@@ -84,6 +84,9 @@ type Server struct {
 	// Transport is the message framing: Framed (the zero value) or
 	// Buffered. Clients must use the same.
 	Transport Transport
+	// Protocol is the encoding: Binary (the zero value), Compact or JSON;
+	// clients must use the same.
+	Protocol Protocol
 
 	// Limits bounds every message a client sends; the zero value means
 	// DefaultLimits. Limits.MaxMessageSize is also the largest frame.
@@ -193,6 +196,7 @@ type Server struct {
 type serverConfig struct {
 	tls          *tls.Config // nil for plaintext
 	transport    Transport
+	protocol     Protocol
 	lim          Limits
 	handshake    time.Duration // <= 0: none
 	idle         time.Duration
@@ -233,8 +237,12 @@ func (s *Server) config() (*serverConfig, error) {
 	if !s.Transport.valid() {
 		return nil, fmt.Errorf("thrift: Server.Transport %v is not Framed or Buffered", s.Transport)
 	}
+	if !s.Protocol.valid() {
+		return nil, fmt.Errorf("thrift: Server.Protocol %v is not Binary, Compact or JSON", s.Protocol)
+	}
 	c := &serverConfig{
 		transport:    s.Transport,
+		protocol:     s.Protocol,
 		lim:          s.Limits.withDefaults(),
 		handshake:    orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
 		idle:         orDuration(s.IdleTimeout, DefaultIdleTimeout),
@@ -718,7 +726,7 @@ func (c *serverConn) establish() bool {
 	} else {
 		c.peer = newPeer(c.addr, nil)
 	}
-	c.w = newWire(c.cfg.transport, c, c.conn, c.cfg.lim)
+	c.w = newWire(c.cfg.transport, c.cfg.protocol, c, c.conn, c.cfg.lim)
 	if c.cfg.tls == nil {
 		// A plaintext connection has no handshake: it is pending until
 		// it speaks.

@@ -63,9 +63,12 @@ type wire struct {
 	dec   *Decoder
 
 	enc Encoder
+
+	// pw is nil for the binary protocol; see protocol.go.
+	pw *protoWire
 }
 
-func newWire(t Transport, r io.Reader, w io.Writer, lim Limits) *wire {
+func newWire(t Transport, p Protocol, r io.Reader, w io.Writer, lim Limits) *wire {
 	wr := &wire{transport: t, lim: lim.withDefaults(), w: w}
 	// A message may take MaxMessageSize bytes, plus a frame header.
 	wr.enc.SetMaxSize(wr.lim.MaxMessageSize + 4)
@@ -75,12 +78,19 @@ func newWire(t Transport, r io.Reader, w io.Writer, lim Limits) *wire {
 	} else {
 		wr.dec = NewStreamDecoder(r, wr.lim)
 	}
+	wr.setProtocol(p, r)
 	return wr
 }
 
 // readMessageBegin reads the next message header. A clean end of the
 // connection before the message's first byte is io.EOF.
 func (w *wire) readMessageBegin() (string, MessageType, int32, error) {
+	if w.pw != nil {
+		if err := w.readProto(); err != nil {
+			return "", 0, 0, err
+		}
+		return w.dec.ReadMessageBegin()
+	}
 	if w.transport == Framed {
 		f, err := ReadFrame(w.br, w.frame, w.lim.MaxMessageSize)
 		if cap(f) <= maxKeptStreamBuf {
@@ -109,7 +119,16 @@ func (w *wire) waitByte() error {
 		_, err := w.br.Peek(1)
 		return err
 	}
-	return w.dec.waitByte()
+	return w.streamDecoder().waitByte()
+}
+
+// streamDecoder is the Decoder that reads an unframed connection: the
+// protocol's source decoder, or for binary the message decoder itself.
+func (w *wire) streamDecoder() *Decoder {
+	if w.pw != nil {
+		return w.pw.src
+	}
+	return w.dec
 }
 
 // buffered returns how many bytes have been read from the connection and
@@ -118,7 +137,7 @@ func (w *wire) buffered() int {
 	if w.transport == Framed {
 		return w.br.Buffered()
 	}
-	return w.dec.buffered()
+	return w.streamDecoder().buffered()
 }
 
 // begin starts encoding a message with the given header.
@@ -127,8 +146,11 @@ func (w *wire) begin(name string, typ MessageType, seq int32) {
 		w.enc.buf = nil
 	}
 	w.enc.Reset()
-	if w.transport == Framed {
+	if w.transport == Framed && w.pw == nil {
 		w.enc.BeginFrame()
+	}
+	if typ == MessageReply || typ == MessageException {
+		name = replyName(name) // see multiplex.go
 	}
 	w.enc.WriteMessageBegin(name, typ, seq)
 }
@@ -141,6 +163,9 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 	if err := s.Encode(&w.enc); err != nil {
 		return err
 	}
+	if w.pw != nil {
+		return w.finishProto()
+	}
 	if w.transport == Framed {
 		w.enc.EndFrame()
 	}
@@ -150,7 +175,11 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 // flush writes the encoded message in one Write, so that header and body
 // leave in one system call and, over TLS, one record.
 func (w *wire) flush() error {
-	_, err := w.w.Write(w.enc.Bytes())
+	b := w.enc.Bytes()
+	if w.pw != nil {
+		b = w.pw.out
+	}
+	_, err := w.w.Write(b)
 	return err
 }
 

@@ -4,7 +4,7 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
 //
 // With --ssl it verifies the server's certificate against DIR/CA.pem, for
 // the name given by --host (Apache's keys/server.crt is valid for
@@ -14,8 +14,9 @@
 //	--tests=a,b,...    run only the checks of these methods (e.g. testVoid,testString)
 //	--timeout=D        bound on each call (default 10s)
 //
-// SecondService (Apache's multiplexed-protocol test) is not run: it needs
-// TMultiplexedProtocol, which thriftsec does not speak. Unknown options are
+// With --protocol=multi, multic or multij, ThriftTest is called as
+// "ThriftTest:method" and SecondService's secondtestString is checked too
+// (Apache's multiplexed-protocol test). Unknown options are
 // reported and ignored; options that would change the wire are refused
 // with exit status 2. Exit status 1 means a check failed.
 package main
@@ -63,8 +64,9 @@ func run() int {
 		return 2
 	}
 	transport, _ := c.RuntimeTransport()
+	protocol, _ := c.RuntimeProtocol()
 
-	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
 	if c.SSL {
 		cert, key := "", ""
 		if *clientCert {
@@ -89,7 +91,11 @@ func run() int {
 		return 1
 	}
 	defer conn.Close()
-	client := tt.NewThriftTestClient(conn)
+	var caller runtime.Caller = conn
+	if c.Multiplexed() {
+		caller = runtime.Multiplex(conn, "ThriftTest")
+	}
+	client := tt.NewThriftTestClient(caller)
 
 	var want map[string]bool
 	if *only != "" {
@@ -115,8 +121,24 @@ func run() int {
 			fmt.Printf("PASS %s\n", ch.name)
 		}
 	}
-	fmt.Printf("testclient: %d passed, %d failed (%s, binary, %s, tls=%v, client cert=%v)\n",
-		passed, failed, addr, transport, c.SSL, *clientCert)
+	if c.Multiplexed() && (want == nil || want["secondtestString"]) {
+		// Apache's multiplexed check: SecondService on the same connection.
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		got, err := tt.NewSecondServiceClient(runtime.Multiplex(conn, "SecondService")).SecondtestString(ctx, "foobar")
+		cancel()
+		if err == nil && got != `testString("foobar")` {
+			err = fmt.Errorf("got %q", got)
+		}
+		if err != nil {
+			failed++
+			fmt.Printf("FAIL secondtestString: %v\n", err)
+		} else {
+			passed++
+			fmt.Printf("PASS secondtestString\n")
+		}
+	}
+	fmt.Printf("testclient: %d passed, %d failed (%s, %s, %s, tls=%v, client cert=%v)\n",
+		passed, failed, addr, c.Protocol, transport, c.SSL, *clientCert)
 	if failed > 0 || passed == 0 {
 		return 1
 	}

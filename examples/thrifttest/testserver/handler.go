@@ -173,3 +173,10 @@ func (h handler) TestOneway(ctx context.Context, secondsToSleep int32) error {
 	}
 	return nil
 }
+
+// secondHandler serves SecondService, as Apache's TestServer does.
+type secondHandler struct{}
+
+func (secondHandler) SecondtestString(_ context.Context, thing string) (string, error) {
+	return "testString(\"" + thing + "\")", nil
+}

@@ -4,7 +4,7 @@
 //
 // It takes the command line of Apache's test runner:
 //
-//	testserver --port=9090 --protocol=binary --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testserver --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
 //
 // and these options of its own:
 //
@@ -27,8 +27,10 @@
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
-// that would change the wire (--zlib, --domain-socket, --http, a protocol
-// other than binary) are refused with exit status 2.
+// that would change the wire (--zlib, --domain-socket, --http, the header
+// protocol) are refused with exit status 2. --protocol=multi, multic and
+// multij serve ThriftTest and SecondService multiplexed, and ThriftTest
+// also to clients that do not multiplex, as Apache's TestServer does.
 //
 // SIGHUP, SIGINT and SIGTERM stop it: it shuts down gracefully for up to a
 // second, then closes what is left, and exits 0.
@@ -90,6 +92,7 @@ func run() error {
 		return errors.New("--require-client-cert needs --ssl")
 	}
 	transport, _ := c.RuntimeTransport()
+	protocol, _ := c.RuntimeProtocol()
 
 	level := slog.LevelWarn
 	if c.Verbose {
@@ -97,9 +100,16 @@ func run() error {
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 
+	proc := thrifttest.NewThriftTestProcessor(handler{log: log, echoPeer: *echoPeer})
+	if c.Multiplexed() {
+		// As Apache's TestServer: ThriftTest also as the default, for
+		// clients that do not multiplex.
+		proc = runtime.NewMultiplexedProcessor(proc, proc, thrifttest.NewSecondServiceProcessor(secondHandler{}))
+	}
 	srv := &runtime.Server{
-		Handler:   thrifttest.NewThriftTestProcessor(handler{log: log, echoPeer: *echoPeer}),
+		Handler:   proc,
 		Transport: transport,
+		Protocol:  protocol,
 		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
 		Logger:    log,
 

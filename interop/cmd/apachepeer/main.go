@@ -51,14 +51,14 @@ func main() {
 	fs.StringVar(&o.host, "host", "127.0.0.1", "host")
 	fs.IntVar(&o.port, "port", 9090, "port")
 	fs.StringVar(&o.transport, "transport", "buffered", "buffered or framed")
-	fs.StringVar(&o.protocol, "protocol", "binary", "binary only")
+	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact or json")
 	fs.BoolVar(&o.ssl, "ssl", false, "use TLS")
 	fs.StringVar(&o.keys, "keys", "keys", "directory laid out like Apache's test/keys")
 	fs.BoolVar(&o.requireCert, "require-client-cert", false, "server: require client certificates signed by CA.pem")
 	fs.BoolVar(&o.clientCert, "client-cert", false, "client: present client.crt and client.key")
 	fs.Parse(os.Args[2:])
-	if o.protocol != "binary" || (o.transport != "buffered" && o.transport != "framed") {
-		fmt.Fprintln(os.Stderr, "apachepeer: binary protocol over buffered or framed transport only")
+	if (o.protocol != "binary" && o.protocol != "compact" && o.protocol != "json") || (o.transport != "buffered" && o.transport != "framed") {
+		fmt.Fprintln(os.Stderr, "apachepeer: binary, compact or json protocol over buffered or framed transport only")
 		os.Exit(2)
 	}
 	var err error
@@ -125,7 +125,7 @@ func serve(o *options) error {
 	conf := o.conf()
 	thrift.ServerStopTimeout = 500 * time.Millisecond
 	srv := thrift.NewTSimpleServer4(tt.NewThriftTestProcessor(handler{}), sock,
-		o.transportFactory(conf), thrift.NewTBinaryProtocolFactoryConf(conf))
+		o.transportFactory(conf), o.protocolFactory(conf))
 	if err := srv.Listen(); err != nil {
 		return err
 	}
@@ -249,7 +249,7 @@ func runClient(o *options) error {
 		return errors.New("could not connect")
 	}
 	defer trans.Close()
-	c := tt.NewThriftTestClientFactory(trans, thrift.NewTBinaryProtocolFactoryConf(conf))
+	c := tt.NewThriftTestClientFactory(trans, o.protocolFactory(conf))
 	ctx := context.Background()
 
 	failed := 0
@@ -374,4 +374,15 @@ func runClient(o *options) error {
 		return fmt.Errorf("%d checks failed", failed)
 	}
 	return nil
+}
+
+// protocolFactory is Apache's factory for --protocol.
+func (o *options) protocolFactory(conf *thrift.TConfiguration) thrift.TProtocolFactory {
+	switch o.protocol {
+	case "compact":
+		return thrift.NewTCompactProtocolFactoryConf(conf)
+	case "json":
+		return thrift.NewTJSONProtocolFactory()
+	}
+	return thrift.NewTBinaryProtocolFactoryConf(conf)
 }

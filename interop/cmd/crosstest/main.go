@@ -127,7 +127,7 @@ func run(ctx context.Context) (int, error) {
 		}
 		var sel []*row
 		for _, r := range rows {
-			if re.MatchString(strings.Join([]string{r.Peer, r.Direction, r.Transport, r.Security}, " ")) {
+			if re.MatchString(strings.Join([]string{r.Peer, r.Direction, r.Protocol, r.Transport, r.Security}, " ")) {
 				sel = append(sel, r)
 			}
 		}
@@ -300,7 +300,7 @@ func copyTree(src, dst string) error {
 
 // row is one line of the matrix.
 type row struct {
-	Peer, Direction, Transport, Security string
+	Peer, Direction, Protocol, Transport, Security string
 
 	server    []string // argv; "{port}" is replaced
 	serverDir string
@@ -374,24 +374,48 @@ func (e *env) matrix() []*row {
 	common := func(tr string) []string {
 		return []string{"--port={port}", "--protocol=binary", "--transport=" + tr}
 	}
-	for _, tr := range []string{"buffered", "framed"} {
-		for _, tls := range []bool{false, true} {
-			rows = append(rows,
-				&row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Transport: tr, Security: sec(tls),
-					server: cat([]string{ts}, common(tr), opt(tls, "--ssl"), []string{keys}), ours: true,
-					client:    cat([]string{python, "TestClient.py", "--genpydir=gen-py", "--host=localhost"}, common(tr), opt(tls, "--ssl")),
-					clientDir: e.py, count: unittest},
-				&row{Peer: "Apache Python 0.17 (TestServer.py)", Direction: "thriftsec client → Apache server", Transport: tr, Security: sec(tls),
-					server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, common(tr), opt(tls, "--ssl"), []string{"TSimpleServer"}),
-					serverDir: e.py,
-					client:    cat([]string{tc, "--host=localhost"}, common(tr), opt(tls, "--ssl"), []string{keys}), count: passLines},
-				&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "Apache client → thriftsec server", Transport: tr, Security: sec(tls),
-					server: cat([]string{ts}, common(tr), opt(tls, "--ssl"), []string{keys}), ours: true,
-					client: cat([]string{ap, "client", "--host=127.0.0.1"}, common(tr), opt(tls, "--ssl"), []string{keys}), count: passLines},
-				&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "thriftsec client → Apache server", Transport: tr, Security: sec(tls),
-					server: cat([]string{ap, "server", "--host=127.0.0.1"}, common(tr), opt(tls, "--ssl"), []string{keys}),
-					client: cat([]string{tc, "--host=127.0.0.1"}, common(tr), opt(tls, "--ssl"), []string{keys}), count: passLines},
-			)
+	for _, pr := range []string{"binary", "compact", "json"} {
+		common := func(tr string) []string {
+			return []string{"--port={port}", "--protocol=" + pr, "--transport=" + tr}
+		}
+		for _, tr := range []string{"buffered", "framed"} {
+			for _, tls := range []bool{false, true} {
+				rows = append(rows,
+					&row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ts}, common(tr), opt(tls, "--ssl"), []string{keys}), ours: true,
+						client:    cat([]string{python, "TestClient.py", "--genpydir=gen-py", "--host=localhost"}, common(tr), opt(tls, "--ssl")),
+						clientDir: e.py, count: unittest},
+					&row{Peer: "Apache Python 0.17 (TestServer.py)", Direction: "thriftsec client → Apache server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, common(tr), opt(tls, "--ssl"), []string{"TSimpleServer"}),
+						serverDir: e.py,
+						client:    cat([]string{tc, "--host=localhost"}, common(tr), opt(tls, "--ssl"), []string{keys}), count: passLines},
+					&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "Apache client → thriftsec server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ts}, common(tr), opt(tls, "--ssl"), []string{keys}), ours: true,
+						client: cat([]string{ap, "client", "--host=127.0.0.1"}, common(tr), opt(tls, "--ssl"), []string{keys}), count: passLines},
+					&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "thriftsec client → Apache server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ap, "server", "--host=127.0.0.1"}, common(tr), opt(tls, "--ssl"), []string{keys}),
+						client: cat([]string{tc, "--host=127.0.0.1"}, common(tr), opt(tls, "--ssl"), []string{keys}), count: passLines},
+				)
+			}
+		}
+	}
+	// Multiplexed (Apache's TMultiplexedProtocol: ThriftTest and
+	// SecondService on one port), against Apache's Python peer.
+	for _, pr := range []string{"multi", "multic", "multij"} {
+		for _, tr := range []string{"buffered", "framed"} {
+			for _, tls := range []bool{false, true} {
+				args := cat([]string{"--port={port}", "--protocol=" + pr, "--transport=" + tr}, opt(tls, "--ssl"))
+				rows = append(rows,
+					&row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ts}, args, []string{keys}), ours: true,
+						client:    cat([]string{python, "TestClient.py", "--genpydir=gen-py", "--host=localhost"}, args),
+						clientDir: e.py, count: unittest, want: []string{"testMultiplexed"}}, // SecondService ran
+					&row{Peer: "Apache Python 0.17 (TestServer.py)", Direction: "thriftsec client → Apache server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, args, []string{"TSimpleServer"}),
+						serverDir: e.py,
+						client:    cat([]string{tc, "--host=localhost"}, args, []string{keys}), count: passLines},
+				)
+			}
 		}
 	}
 	// IPv6 loopback.
@@ -738,16 +762,20 @@ func render(rows []*row, took time.Duration) string {
 			pass++
 		}
 	}
-	fmt.Fprintf(&b, "| Peer | Direction | Transport | Security | Result | Checks |\n")
-	fmt.Fprintf(&b, "|---|---|---|---|---|---|\n")
+	fmt.Fprintf(&b, "| Peer | Direction | Protocol | Transport | Security | Result | Checks |\n")
+	fmt.Fprintf(&b, "|---|---|---|---|---|---|---|\n")
 	for _, r := range rows {
 		res := "pass"
 		if !r.ok {
 			res = "**FAIL**"
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", r.Peer, r.Direction, r.Transport, r.Security, res, strings.ReplaceAll(r.detail, "|", `\|`))
+		proto := r.Protocol
+		if proto == "" {
+			proto = "binary"
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Peer, r.Direction, proto, r.Transport, r.Security, res, strings.ReplaceAll(r.detail, "|", `\|`))
 	}
-	fmt.Fprintf(&b, "\n%d of %d rows pass (binary protocol; Apache Thrift 0.17 from Debian and the Go module proxy, thriftpy 0.3.9; %s on %d rows at a time).\n",
+	fmt.Fprintf(&b, "\n%d of %d rows pass (Apache Thrift 0.17 from Debian and the Go module proxy, thriftpy 0.3.9; %s on %d rows at a time).\n",
 		pass, len(rows), took.Round(time.Second), *jobsFlag)
 	return b.String()
 }

@@ -1,7 +1,7 @@
 // Package crossflag parses the command line Apache Thrift's cross-language
 // test runner (test/crossrunner) gives test servers and clients:
 //
-//	--port=N --protocol=binary --transport=buffered|framed [--ssl] [--host=H]
+//	--port=N --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--host=H]
 //
 // plus the options of this project (--keys=DIR and others). The runner, and
 // the test descriptions of other languages, pass options a program may not
@@ -52,7 +52,7 @@ type Common struct {
 func (c *Common) Register(fs *flag.FlagSet, defaultHost string) {
 	fs.StringVar(&c.Host, "host", defaultHost, "host to connect to or listen on")
 	fs.IntVar(&c.Port, "port", 9090, "TCP port")
-	fs.StringVar(&c.Protocol, "protocol", "binary", "protocol: binary (the only one thriftsec speaks)")
+	fs.StringVar(&c.Protocol, "protocol", "binary", "protocol: binary, compact or json; multi, multic, multij: the same, multiplexed (ThriftTest and SecondService)")
 	fs.StringVar(&c.Transport, "transport", "buffered", "transport: buffered or framed")
 	fs.BoolVar(&c.SSL, "ssl", false, "use TLS")
 	fs.StringVar(&c.Keys, "keys", "keys", "directory laid out like Apache's test/keys: server.crt, server.key, CA.pem, client.crt, client.key")
@@ -61,8 +61,8 @@ func (c *Common) Register(fs *flag.FlagSet, defaultHost string) {
 
 // Check validates the options that must have one of a few values.
 func (c *Common) Check() error {
-	if c.Protocol != "binary" {
-		return fmt.Errorf("--protocol=%s is not supported: thriftsec speaks the binary protocol only", c.Protocol)
+	if _, err := c.RuntimeProtocol(); err != nil {
+		return err
 	}
 	if _, err := c.RuntimeTransport(); err != nil {
 		return err
@@ -82,6 +82,33 @@ func (c *Common) RuntimeTransport() (runtime.Transport, error) {
 		return runtime.Framed, nil
 	}
 	return 0, fmt.Errorf("--transport=%s is not supported: use buffered or framed", c.Transport)
+}
+
+// RuntimeProtocol maps --protocol to the runtime's protocol.
+func (c *Common) RuntimeProtocol() (runtime.Protocol, error) {
+	if c.Protocol == "" {
+		return runtime.Binary, nil
+	}
+	name := c.Protocol
+	switch name {
+	case "multi":
+		name = "binary"
+	case "multic":
+		name = "compact"
+	case "multij":
+		name = "json"
+	}
+	p, err := runtime.ParseProtocol(name)
+	if err != nil {
+		return 0, fmt.Errorf("--protocol=%s is not supported: use binary, compact, json, multi, multic or multij", c.Protocol)
+	}
+	return p, nil
+}
+
+// Multiplexed reports whether --protocol names a multiplexed protocol
+// (Apache's TMultiplexedProtocol over binary, compact or JSON).
+func (c *Common) Multiplexed() bool {
+	return c.Protocol == "multi" || c.Protocol == "multic" || c.Protocol == "multij"
 }
 
 // Key returns the path of a file in the keys directory.
