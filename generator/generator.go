@@ -312,6 +312,13 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 		jf.PackageComment(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", ")))
 	}
 	jf.ImportName(templates.RuntimePath, "runtime")
+	// Name every generated package, so that an import needs an alias
+	// only when two of them share a name.
+	for _, other := range p.packages {
+		if other != pkg {
+			jf.ImportName(other.importPath, other.name)
+		}
+	}
 	jf.Comment("Fails to compile when the runtime package is older than this generated code.")
 	jf.Const().Id("_").Op("=").Qual(templates.RuntimePath, "SupportPackageIsVersion1")
 
@@ -331,16 +338,64 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 	for _, s := range f.Services {
 		jf.Add(n.Service(s))
 	}
+	// jennifer would run go/format itself and, when that fails, put the
+	// whole unformatted file into its error; format once here instead,
+	// after grouping the imports, and never quote generated code in an
+	// error.
+	jf.NoFormat = true
 	var buf bytes.Buffer
 	if err := jf.Render(&buf); err != nil {
-		return nil, fmt.Errorf("%s: rendering Go code: %w", f.Path, err)
+		return nil, fmt.Errorf("%s: rendering Go code: %v", f.Path, firstLine(err))
 	}
-	// jennifer formats code but leaves doc comments as written; gofmt
-	// also normalizes those (lists, headings), and the output must be
-	// exactly what gofmt would leave.
-	out, err := format.Source(buf.Bytes())
+	out, err := format.Source(groupImports(buf.Bytes()))
 	if err != nil {
-		return nil, fmt.Errorf("%s: formatting Go code: %w", f.Path, err)
+		return nil, fmt.Errorf("%s: generated Go code does not parse (a bug in thriftsec-gen; please report it with this IDL): %v", f.Path, firstLine(err))
 	}
 	return out, nil
+}
+
+// firstLine is the first line of err's message, so that an error never
+// carries generated code along.
+func firstLine(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
+}
+
+// groupImports splits jennifer's single import block into the standard
+// library and the rest, separated by a blank line, as goimports writes it.
+func groupImports(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return src
+	}
+	start += len("\nimport (\n")
+	end := bytes.Index(src[start:], []byte("\n)\n"))
+	if end < 0 {
+		return src
+	}
+	end += start
+	var std, other [][]byte
+	for _, line := range bytes.Split(src[start:end], []byte("\n")) {
+		q := bytes.IndexByte(line, '"')
+		if q < 0 {
+			return src
+		}
+		first, _, _ := strings.Cut(strings.Trim(string(line[q:]), `"`), "/")
+		if strings.Contains(first, ".") {
+			other = append(other, line)
+		} else {
+			std = append(std, line)
+		}
+	}
+	if len(std) == 0 || len(other) == 0 {
+		return src
+	}
+	var b bytes.Buffer
+	b.Grow(len(src) + 1)
+	b.Write(src[:start])
+	b.Write(bytes.Join(std, []byte("\n")))
+	b.WriteString("\n\n")
+	b.Write(bytes.Join(other, []byte("\n")))
+	b.Write(src[end:])
+	return b.Bytes()
 }

@@ -6,8 +6,9 @@ package typedefs
 
 import (
 	"fmt"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.

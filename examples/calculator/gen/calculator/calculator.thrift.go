@@ -8,9 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	shared "github.com/thriftsec/thriftsec/examples/calculator/gen/shared"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/examples/calculator/gen/shared"
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.

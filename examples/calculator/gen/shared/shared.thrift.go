@@ -6,6 +6,7 @@ package shared
 
 import (
 	"context"
+
 	"github.com/thriftsec/thriftsec/runtime"
 )
 

@@ -7,6 +7,7 @@ package base
 import (
 	"context"
 	"errors"
+
 	"github.com/thriftsec/thriftsec/runtime"
 )
 

@@ -8,9 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	base "github.com/thriftsec/thriftsec/golden/services/svc/base"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/golden/services/svc/base"
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
