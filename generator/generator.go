@@ -51,15 +51,24 @@ type plan struct {
 // function of prog and opts.
 func Generate(prog *parser.Program, opts Options) ([]OutputFile, error) {
 	prefix := opts.ImportPrefix
+	var noModule error
 	if prefix == "" {
 		var err error
 		if prefix, err = importPathOf(opts.OutDir); err != nil {
-			return nil, err
+			// Without a module the output's import path is unknown;
+			// that matters only when one generated package imports
+			// another (checked once the packages are planned).
+			noModule, prefix = err, "thriftsec.invalid"
 		}
 	}
 	p, err := newPlan(prog, strings.TrimSuffix(prefix, "/"))
 	if err != nil {
 		return nil, err
+	}
+	if noModule != nil {
+		if inc := p.crossPackageInclude(prog); inc != nil {
+			return nil, &parser.Error{Pos: inc.Pos, Msg: fmt.Sprintf("include %q puts its definitions in another Go package (%s), which needs the output's Go import path: %v", inc.Path, p.pkgOf[inc.File].dir, noModule)}
+		}
 	}
 	var out []OutputFile
 	for _, pkg := range p.packages {
@@ -126,6 +135,19 @@ func newPlan(prog *parser.Program, prefix string) (*plan, error) {
 		p.nameFile(f)
 	}
 	return p, nil
+}
+
+// crossPackageInclude is the first include, in file order, whose file is
+// generated into another Go package than the including file, or nil.
+func (p *plan) crossPackageInclude(prog *parser.Program) *parser.Include {
+	for _, f := range prog.Files {
+		for _, inc := range f.Includes {
+			if p.pkgOf[inc.File] != p.pkgOf[f] {
+				return inc
+			}
+		}
+	}
+	return nil
 }
 
 // checkImportCycles refuses includes that would make Go packages import each
