@@ -204,7 +204,7 @@ func (p *plan) nameFile(f *parser.File) {
 		return templates.Ident{ImportPath: pkg.importPath, Name: pkg.scope.claim(name)}
 	}
 	for _, e := range f.Enums {
-		eid := id(CamelCase(e.Name))
+		eid := id(GoName(e.Name))
 		p.names.SetIdent(e, eid)
 		pkg.scope.claim(eid.Name + "FromString")
 		for _, v := range e.Values {
@@ -212,13 +212,13 @@ func (p *plan) nameFile(f *parser.File) {
 		}
 	}
 	for _, t := range f.Typedefs {
-		p.names.SetIdent(t, id(CamelCase(t.Name)))
+		p.names.SetIdent(t, id(GoName(t.Name)))
 	}
 	for _, c := range f.Constants {
-		p.names.SetIdent(c, id(Exported(c.Name)))
+		p.names.SetIdent(c, id(GoName(c.Name)))
 	}
 	for _, s := range f.Structs {
-		sid := id(CamelCase(s.Name))
+		sid := id(GoName(s.Name))
 		p.names.SetIdent(s, sid)
 		p.names.SetConstructor(s, id("New"+sid.Name))
 		p.nameFields(s)
@@ -251,7 +251,7 @@ func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
 	id := func(name string) templates.Ident {
 		return templates.Ident{ImportPath: pkg.importPath, Name: pkg.scope.claim(name)}
 	}
-	base := CamelCase(s.Name)
+	base := GoName(s.Name)
 	sn := &templates.ServiceNames{
 		Interface: id(base),
 		Client:    id(base + "Client"),
@@ -261,9 +261,9 @@ func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
 		Methods:   map[*parser.Function]*templates.MethodNames{},
 	}
 	for _, f := range s.Functions {
-		m := &templates.MethodNames{Method: methods.claim(CamelCase(f.Name))}
+		m := &templates.MethodNames{Method: methods.claim(GoName(f.Name))}
 		m.Args = &parser.Struct{Name: f.Name + "_args", Kind: parser.StructKindStruct, Fields: f.Args, File: s.File, Pos: f.Pos}
-		p.nameWireStruct(m.Args, id(sn.Interface.Name+m.Method+"Args"), id,
+		p.nameWireStruct(m.Args, id(argsResultName(s.Name, f.Name+"_args")), id,
 			fmt.Sprintf("holds the arguments of %s.%s on the wire.", s.Name, f.Name))
 		if !f.Oneway {
 			var fields []*parser.Field
@@ -280,7 +280,7 @@ func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
 			}
 			m.Result = &parser.Struct{Name: f.Name + "_result", Kind: parser.StructKindStruct,
 				Fields: fields, File: s.File, Pos: f.Pos}
-			p.nameWireStruct(m.Result, id(sn.Interface.Name+m.Method+"Result"), id,
+			p.nameWireStruct(m.Result, id(argsResultName(s.Name, f.Name+"_result")), id,
 				fmt.Sprintf("holds the reply of %s.%s on the wire: its result or a declared exception.", s.Name, f.Name))
 		}
 		sn.Methods[f] = m
@@ -298,7 +298,7 @@ func (p *plan) nameWireStruct(s *parser.Struct, sid templates.Ident, id func(str
 }
 
 // nameFields plans field and accessor names. The struct's own methods are
-// claimed first; then each field, in source order, takes its CamelCase name
+// claimed first; then each field, in source order, takes its GoName
 // unless it or its accessors are taken, in which case "_" is appended.
 func (p *plan) nameFields(s *parser.Struct) {
 	members := scope{"Encode": true, "Decode": true, "String": true}
@@ -307,7 +307,7 @@ func (p *plan) nameFields(s *parser.Struct) {
 	}
 	params := scope{}
 	for _, f := range s.Fields {
-		name := CamelCase(f.Name)
+		name := GoName(f.Name)
 		for members[name] || members["Get"+name] || members["IsSet"+name] {
 			name += "_"
 		}
@@ -315,7 +315,7 @@ func (p *plan) nameFields(s *parser.Struct) {
 			Name:   members.claim(name),
 			Getter: members.claim("Get" + name),
 			IsSet:  members.claim("IsSet" + name),
-			Param:  params.claim(LowerCamel(f.Name)),
+			Param:  params.claim(ParamName(f.Name)),
 		}
 		p.names.SetField(f, fn)
 	}

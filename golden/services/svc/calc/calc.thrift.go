@@ -404,7 +404,7 @@ type Calculator interface {
 	Dump(ctx context.Context) ([]byte, error)
 	LastWork(ctx context.Context) (*Work, error)
 	// Go keywords and locals as names.
-	Type(ctx context.Context, func_ int32, ctx_ int32, err_ int32, result_ string) (int32, error)
+	Type(ctx context.Context, func_a1 int32, ctx_ int32, err_ int32, result_ string) (int32, error)
 	GetX(ctx context.Context) error
 	GetX_(ctx context.Context) error
 }
@@ -530,13 +530,13 @@ func (c *CalculatorClient) LastWork(ctx context.Context) (r *Work, err error) {
 // Type calls Calculator.type on the server.
 //
 // Go keywords and locals as names.
-func (c *CalculatorClient) Type(ctx context.Context, func_ int32, ctx_ int32, err_ int32, result_ string) (r int32, err error) {
+func (c *CalculatorClient) Type(ctx context.Context, func_a1 int32, ctx_ int32, err_ int32, result_ string) (r int32, err error) {
 	var result CalculatorTypeResult
 	if err = c.c.Call(ctx, "type", &CalculatorTypeArgs{
-		Ctx:    ctx_,
-		Err:    err_,
-		Func:   func_,
-		Result: result_,
+		Ctx:     ctx_,
+		Err:     err_,
+		Func:    func_a1,
+		Result_: result_,
 	}, &result); err != nil {
 		return r, err
 	}
@@ -557,8 +557,8 @@ func (c *CalculatorClient) GetX(ctx context.Context) (err error) {
 
 // GetX_ calls Calculator.getX on the server.
 func (c *CalculatorClient) GetX_(ctx context.Context) (err error) {
-	var result CalculatorGetX_Result
-	if err = c.c.Call(ctx, "getX", &CalculatorGetX_Args{}, &result); err != nil {
+	var result CalculatorGetXResult_
+	if err = c.c.Call(ctx, "getX", &CalculatorGetXArgs_{}, &result); err != nil {
 		return err
 	}
 	return nil
@@ -709,7 +709,7 @@ func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
 			args := in.(*CalculatorTypeArgs)
 			var result CalculatorTypeResult
-			r, err := h.Type(ctx, args.Func, args.Ctx, args.Err, args.Result)
+			r, err := h.Type(ctx, args.Func, args.Ctx, args.Err, args.Result_)
 			if err != nil {
 				return nil, err
 			}
@@ -735,7 +735,7 @@ func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 	})
 	p.Register("getX", runtime.Method{
 		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
-			var result CalculatorGetX_Result
+			var result CalculatorGetXResult_
 			err := h.GetX_(ctx)
 			if err != nil {
 				return nil, err
@@ -743,7 +743,7 @@ func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 			return &result, nil
 		},
 		NewArgs: func() runtime.Struct {
-			return NewCalculatorGetX_Args()
+			return NewCalculatorGetXArgs_()
 		},
 	})
 }
@@ -1927,10 +1927,10 @@ func (p *CalculatorLastWorkResult) Decode(d *runtime.Decoder) error {
 
 // CalculatorTypeArgs holds the arguments of Calculator.type on the wire.
 type CalculatorTypeArgs struct {
-	Func   int32  `json:"func" thrift:"func,1"`
-	Ctx    int32  `json:"ctx" thrift:"ctx,2"`
-	Err    int32  `json:"err" thrift:"err,3"`
-	Result string `json:"result" thrift:"result,4"`
+	Func    int32  `json:"func" thrift:"func,1"`
+	Ctx     int32  `json:"ctx" thrift:"ctx,2"`
+	Err     int32  `json:"err" thrift:"err,3"`
+	Result_ string `json:"result" thrift:"result,4"`
 }
 
 // NewCalculatorTypeArgs returns a new CalculatorTypeArgs with the IDL's default values set.
@@ -1962,10 +1962,10 @@ func (p *CalculatorTypeArgs) GetErr() (v int32) {
 	return v
 }
 
-// GetResult returns the value of field "result", or its default when unset.
-func (p *CalculatorTypeArgs) GetResult() (v string) {
+// GetResult_ returns the value of field "result", or its default when unset.
+func (p *CalculatorTypeArgs) GetResult_() (v string) {
 	if p != nil {
-		return p.Result
+		return p.Result_
 	}
 	return v
 }
@@ -1975,7 +1975,7 @@ func (p *CalculatorTypeArgs) String() string {
 	if p == nil {
 		return "<nil>"
 	}
-	return runtime.StructString("type_args", "func", p.Func, "ctx", p.Ctx, "err", p.Err, "result", p.Result)
+	return runtime.StructString("type_args", "func", p.Func, "ctx", p.Ctx, "err", p.Err, "result", p.Result_)
 }
 
 // Encode writes p in the Thrift binary protocol.
@@ -1991,7 +1991,7 @@ func (p *CalculatorTypeArgs) Encode(e *runtime.Encoder) error {
 	e.WriteFieldBegin(runtime.TypeI32, 3)
 	e.WriteI32(p.Err)
 	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteString(p.Result)
+	e.WriteString(p.Result_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -2044,7 +2044,7 @@ func (p *CalculatorTypeArgs) Decode(d *runtime.Decoder) error {
 				if err != nil {
 					return runtime.NewFieldError("type_args", "result", err)
 				}
-				p.Result = v4
+				p.Result_ = v4
 				continue
 			}
 		}
@@ -2230,16 +2230,16 @@ func (p *CalculatorGetXResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorGetX_Args holds the arguments of Calculator.getX on the wire.
-type CalculatorGetX_Args struct{}
+// CalculatorGetXArgs_ holds the arguments of Calculator.getX on the wire.
+type CalculatorGetXArgs_ struct{}
 
-// NewCalculatorGetX_Args returns a new CalculatorGetX_Args with the IDL's default values set.
-func NewCalculatorGetX_Args() *CalculatorGetX_Args {
-	return &CalculatorGetX_Args{}
+// NewCalculatorGetXArgs_ returns a new CalculatorGetXArgs_ with the IDL's default values set.
+func NewCalculatorGetXArgs_() *CalculatorGetXArgs_ {
+	return &CalculatorGetXArgs_{}
 }
 
 // String returns a readable form of p for logs and debugging.
-func (p *CalculatorGetX_Args) String() string {
+func (p *CalculatorGetXArgs_) String() string {
 	if p == nil {
 		return "<nil>"
 	}
@@ -2247,7 +2247,7 @@ func (p *CalculatorGetX_Args) String() string {
 }
 
 // Encode writes p in the Thrift binary protocol.
-func (p *CalculatorGetX_Args) Encode(e *runtime.Encoder) error {
+func (p *CalculatorGetXArgs_) Encode(e *runtime.Encoder) error {
 	if p == nil {
 		e.WriteFieldStop()
 		return nil
@@ -2258,7 +2258,7 @@ func (p *CalculatorGetX_Args) Encode(e *runtime.Encoder) error {
 
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
-func (p *CalculatorGetX_Args) Decode(d *runtime.Decoder) error {
+func (p *CalculatorGetXArgs_) Decode(d *runtime.Decoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("getX_args", "", err)
 	}
@@ -2278,16 +2278,16 @@ func (p *CalculatorGetX_Args) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorGetX_Result holds the reply of Calculator.getX on the wire: its result or a declared exception.
-type CalculatorGetX_Result struct{}
+// CalculatorGetXResult_ holds the reply of Calculator.getX on the wire: its result or a declared exception.
+type CalculatorGetXResult_ struct{}
 
-// NewCalculatorGetX_Result returns a new CalculatorGetX_Result with the IDL's default values set.
-func NewCalculatorGetX_Result() *CalculatorGetX_Result {
-	return &CalculatorGetX_Result{}
+// NewCalculatorGetXResult_ returns a new CalculatorGetXResult_ with the IDL's default values set.
+func NewCalculatorGetXResult_() *CalculatorGetXResult_ {
+	return &CalculatorGetXResult_{}
 }
 
 // String returns a readable form of p for logs and debugging.
-func (p *CalculatorGetX_Result) String() string {
+func (p *CalculatorGetXResult_) String() string {
 	if p == nil {
 		return "<nil>"
 	}
@@ -2295,7 +2295,7 @@ func (p *CalculatorGetX_Result) String() string {
 }
 
 // Encode writes p in the Thrift binary protocol.
-func (p *CalculatorGetX_Result) Encode(e *runtime.Encoder) error {
+func (p *CalculatorGetXResult_) Encode(e *runtime.Encoder) error {
 	if p == nil {
 		e.WriteFieldStop()
 		return nil
@@ -2306,7 +2306,7 @@ func (p *CalculatorGetX_Result) Encode(e *runtime.Encoder) error {
 
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
-func (p *CalculatorGetX_Result) Decode(d *runtime.Decoder) error {
+func (p *CalculatorGetXResult_) Decode(d *runtime.Decoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("getX_result", "", err)
 	}
