@@ -331,7 +331,7 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 		for i, pf := range pkg.files {
 			sources[i] = templates.SourceName(pf)
 		}
-		jf.PackageComment(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", ")))
+		jf.PackageComment(templates.WrapComment(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", "))))
 	}
 	jf.ImportName(templates.RuntimePath, "runtime")
 	// Name every generated package, so that an import needs an alias

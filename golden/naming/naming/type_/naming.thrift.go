@@ -23,7 +23,8 @@ const (
 	Interface_select Interface = 2
 )
 
-// String returns the IDL name of v, or "Interface(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Interface(N)" for a value the IDL does
+// not name.
 func (v Interface) String() string {
 	switch v {
 	case Interface_chan:
@@ -55,7 +56,8 @@ func (v Interface) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Interface) UnmarshalText(b []byte) error {
 	x, err := InterfaceFromString(string(b))
 	if err != nil {
@@ -77,7 +79,8 @@ const (
 	SORT_ORDER_IEEE_754_TOTAL_ORDER SORT_ORDER = 2
 )
 
-// String returns the IDL name of v, or "SORT_ORDER(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "SORT_ORDER(N)" for a value the IDL does
+// not name.
 func (v SORT_ORDER) String() string {
 	switch v {
 	case SORT_ORDER_TYPE_ORDER:
@@ -109,7 +112,8 @@ func (v SORT_ORDER) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *SORT_ORDER) UnmarshalText(b []byte) error {
 	x, err := SORT_ORDERFromString(string(b))
 	if err != nil {
@@ -438,7 +442,8 @@ func (p *Error) String() string {
 	return runtime.StructString("error", "error", p.Error_, "message", p.Message)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *Error) Error() string {
 	return p.String()
 }
@@ -617,7 +622,8 @@ func NewApacheNames() *ApacheNames {
 	return &ApacheNames{}
 }
 
-// GetTYPE_ORDER returns the value of field "TYPE_ORDER", or its default when unset.
+// GetTYPE_ORDER returns the value of field "TYPE_ORDER", or its default when
+// unset.
 func (p *ApacheNames) GetTYPE_ORDER() (v int32) {
 	if p != nil {
 		return p.TYPE_ORDER
@@ -625,7 +631,8 @@ func (p *ApacheNames) GetTYPE_ORDER() (v int32) {
 	return v
 }
 
-// GetIEEE_754_TOTAL_ORDER returns the value of field "IEEE_754_TOTAL_ORDER", or its default when unset.
+// GetIEEE_754_TOTAL_ORDER returns the value of field "IEEE_754_TOTAL_ORDER", or
+// its default when unset.
 func (p *ApacheNames) GetIEEE_754_TOTAL_ORDER() (v int32) {
 	if p != nil {
 		return p.IEEE_754_TOTAL_ORDER
@@ -641,7 +648,8 @@ func (p *ApacheNames) GetUser_ID() (v int32) {
 	return v
 }
 
-// GetNewValue_ returns the value of field "new_value", or its default when unset.
+// GetNewValue_ returns the value of field "new_value", or its default when
+// unset.
 func (p *ApacheNames) GetNewValue_() (v int32) {
 	if p != nil {
 		return p.NewValue_
@@ -773,13 +781,16 @@ func (p *ApacheNames) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// MyService is the service "my_service" from naming/naming.thrift. The server's handler implements it, and so does *MyServiceClient, which calls a remote server.
+// MyService is the service "my_service" from naming/naming.thrift. The server's
+// handler implements it, and so does *MyServiceClient, which calls a remote
+// server.
 type MyService interface {
 	DoThing(ctx context.Context, user_id int32, type_a1 int32, error_a1 int32, ctx_ string, len_ int32) error
 	NewThing_(ctx context.Context) error
 }
 
-// MyServiceClient calls the my_service service through a runtime.Caller, usually a *runtime.Client.
+// MyServiceClient calls the my_service service through a runtime.Caller,
+// usually a *runtime.Client.
 // It is safe for concurrent use when its Caller is.
 type MyServiceClient struct {
 	c runtime.Caller
@@ -816,14 +827,16 @@ func (c *MyServiceClient) NewThing_(ctx context.Context) (err error) {
 	return nil
 }
 
-// NewMyServiceProcessor returns a processor that serves h as the my_service service; give it to a runtime.Server.
+// NewMyServiceProcessor returns a processor that serves h as the my_service
+// service; give it to a runtime.Server.
 func NewMyServiceProcessor(h MyService) *runtime.Processor {
 	p := runtime.NewProcessor("my_service")
 	RegisterMyServiceMethods(p, h)
 	return p
 }
 
-// RegisterMyServiceMethods adds the methods of my_service, and of the services it extends, to p.
+// RegisterMyServiceMethods adds the methods of my_service, and of the services
+// it extends, to p.
 func RegisterMyServiceMethods(p *runtime.Processor, h MyService) {
 	p.Register("do_thing", runtime.Method{
 		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
@@ -863,7 +876,8 @@ type MyServiceDoThingArgs struct {
 	Len    int32  `json:"len" thrift:"len,5"`
 }
 
-// NewMyServiceDoThingArgs returns a new MyServiceDoThingArgs with the IDL's default values set.
+// NewMyServiceDoThingArgs returns a new MyServiceDoThingArgs with the IDL's
+// default values set.
 func NewMyServiceDoThingArgs() *MyServiceDoThingArgs {
 	return &MyServiceDoThingArgs{}
 }
@@ -1005,10 +1019,12 @@ func (p *MyServiceDoThingArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// MyServiceDoThingResult holds the reply of my_service.do_thing on the wire: its result or a declared exception.
+// MyServiceDoThingResult holds the reply of my_service.do_thing on the wire:
+// its result or a declared exception.
 type MyServiceDoThingResult struct{}
 
-// NewMyServiceDoThingResult returns a new MyServiceDoThingResult with the IDL's default values set.
+// NewMyServiceDoThingResult returns a new MyServiceDoThingResult with the IDL's
+// default values set.
 func NewMyServiceDoThingResult() *MyServiceDoThingResult {
 	return &MyServiceDoThingResult{}
 }
@@ -1053,10 +1069,12 @@ func (p *MyServiceDoThingResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// MyServiceNewThingArgs_ holds the arguments of my_service.new_thing on the wire.
+// MyServiceNewThingArgs_ holds the arguments of my_service.new_thing on the
+// wire.
 type MyServiceNewThingArgs_ struct{}
 
-// NewMyServiceNewThingArgs_ returns a new MyServiceNewThingArgs_ with the IDL's default values set.
+// NewMyServiceNewThingArgs_ returns a new MyServiceNewThingArgs_ with the IDL's
+// default values set.
 func NewMyServiceNewThingArgs_() *MyServiceNewThingArgs_ {
 	return &MyServiceNewThingArgs_{}
 }
@@ -1101,10 +1119,12 @@ func (p *MyServiceNewThingArgs_) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// MyServiceNewThingResult_ holds the reply of my_service.new_thing on the wire: its result or a declared exception.
+// MyServiceNewThingResult_ holds the reply of my_service.new_thing on the wire:
+// its result or a declared exception.
 type MyServiceNewThingResult_ struct{}
 
-// NewMyServiceNewThingResult_ returns a new MyServiceNewThingResult_ with the IDL's default values set.
+// NewMyServiceNewThingResult_ returns a new MyServiceNewThingResult_ with the
+// IDL's default values set.
 func NewMyServiceNewThingResult_() *MyServiceNewThingResult_ {
 	return &MyServiceNewThingResult_{}
 }
