@@ -51,15 +51,24 @@ type plan struct {
 // function of prog and opts.
 func Generate(prog *parser.Program, opts Options) ([]OutputFile, error) {
 	prefix := opts.ImportPrefix
+	var noModule error
 	if prefix == "" {
 		var err error
 		if prefix, err = importPathOf(opts.OutDir); err != nil {
-			return nil, err
+			// Without a module the output's import path is unknown;
+			// that matters only when one generated package imports
+			// another (checked once the packages are planned).
+			noModule, prefix = err, "thriftsec.invalid"
 		}
 	}
 	p, err := newPlan(prog, strings.TrimSuffix(prefix, "/"))
 	if err != nil {
 		return nil, err
+	}
+	if noModule != nil {
+		if inc := p.crossPackageInclude(prog); inc != nil {
+			return nil, &parser.Error{Pos: inc.Pos, Msg: fmt.Sprintf("include %q puts its definitions in another Go package (%s), which needs the output's Go import path: %v", inc.Path, p.pkgOf[inc.File].dir, noModule)}
+		}
 	}
 	var out []OutputFile
 	for _, pkg := range p.packages {
@@ -128,6 +137,19 @@ func newPlan(prog *parser.Program, prefix string) (*plan, error) {
 	return p, nil
 }
 
+// crossPackageInclude is the first include, in file order, whose file is
+// generated into another Go package than the including file, or nil.
+func (p *plan) crossPackageInclude(prog *parser.Program) *parser.Include {
+	for _, f := range prog.Files {
+		for _, inc := range f.Includes {
+			if p.pkgOf[inc.File] != p.pkgOf[f] {
+				return inc
+			}
+		}
+	}
+	return nil
+}
+
 // checkImportCycles refuses includes that would make Go packages import each
 // other: Thrift allows a.thrift and b.thrift in different namespaces to form
 // a cycle through a third file's namespace, Go does not.
@@ -182,7 +204,7 @@ func (p *plan) nameFile(f *parser.File) {
 		return templates.Ident{ImportPath: pkg.importPath, Name: pkg.scope.claim(name)}
 	}
 	for _, e := range f.Enums {
-		eid := id(CamelCase(e.Name))
+		eid := id(GoName(e.Name))
 		p.names.SetIdent(e, eid)
 		pkg.scope.claim(eid.Name + "FromString")
 		for _, v := range e.Values {
@@ -190,13 +212,13 @@ func (p *plan) nameFile(f *parser.File) {
 		}
 	}
 	for _, t := range f.Typedefs {
-		p.names.SetIdent(t, id(CamelCase(t.Name)))
+		p.names.SetIdent(t, id(GoName(t.Name)))
 	}
 	for _, c := range f.Constants {
-		p.names.SetIdent(c, id(Exported(c.Name)))
+		p.names.SetIdent(c, id(GoName(c.Name)))
 	}
 	for _, s := range f.Structs {
-		sid := id(CamelCase(s.Name))
+		sid := id(GoName(s.Name))
 		p.names.SetIdent(s, sid)
 		p.names.SetConstructor(s, id("New"+sid.Name))
 		p.nameFields(s)
@@ -229,7 +251,7 @@ func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
 	id := func(name string) templates.Ident {
 		return templates.Ident{ImportPath: pkg.importPath, Name: pkg.scope.claim(name)}
 	}
-	base := CamelCase(s.Name)
+	base := GoName(s.Name)
 	sn := &templates.ServiceNames{
 		Interface: id(base),
 		Client:    id(base + "Client"),
@@ -239,9 +261,9 @@ func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
 		Methods:   map[*parser.Function]*templates.MethodNames{},
 	}
 	for _, f := range s.Functions {
-		m := &templates.MethodNames{Method: methods.claim(CamelCase(f.Name))}
+		m := &templates.MethodNames{Method: methods.claim(GoName(f.Name))}
 		m.Args = &parser.Struct{Name: f.Name + "_args", Kind: parser.StructKindStruct, Fields: f.Args, File: s.File, Pos: f.Pos}
-		p.nameWireStruct(m.Args, id(sn.Interface.Name+m.Method+"Args"), id,
+		p.nameWireStruct(m.Args, id(argsResultName(s.Name, f.Name+"_args")), id,
 			fmt.Sprintf("holds the arguments of %s.%s on the wire.", s.Name, f.Name))
 		if !f.Oneway {
 			var fields []*parser.Field
@@ -258,7 +280,7 @@ func (p *plan) nameService(s *parser.Service) *templates.ServiceNames {
 			}
 			m.Result = &parser.Struct{Name: f.Name + "_result", Kind: parser.StructKindStruct,
 				Fields: fields, File: s.File, Pos: f.Pos}
-			p.nameWireStruct(m.Result, id(sn.Interface.Name+m.Method+"Result"), id,
+			p.nameWireStruct(m.Result, id(argsResultName(s.Name, f.Name+"_result")), id,
 				fmt.Sprintf("holds the reply of %s.%s on the wire: its result or a declared exception.", s.Name, f.Name))
 		}
 		sn.Methods[f] = m
@@ -276,7 +298,7 @@ func (p *plan) nameWireStruct(s *parser.Struct, sid templates.Ident, id func(str
 }
 
 // nameFields plans field and accessor names. The struct's own methods are
-// claimed first; then each field, in source order, takes its CamelCase name
+// claimed first; then each field, in source order, takes its GoName
 // unless it or its accessors are taken, in which case "_" is appended.
 func (p *plan) nameFields(s *parser.Struct) {
 	members := scope{"Encode": true, "Decode": true, "String": true}
@@ -285,7 +307,7 @@ func (p *plan) nameFields(s *parser.Struct) {
 	}
 	params := scope{}
 	for _, f := range s.Fields {
-		name := CamelCase(f.Name)
+		name := GoName(f.Name)
 		for members[name] || members["Get"+name] || members["IsSet"+name] {
 			name += "_"
 		}
@@ -293,7 +315,7 @@ func (p *plan) nameFields(s *parser.Struct) {
 			Name:   members.claim(name),
 			Getter: members.claim("Get" + name),
 			IsSet:  members.claim("IsSet" + name),
-			Param:  params.claim(LowerCamel(f.Name)),
+			Param:  params.claim(ParamName(f.Name)),
 		}
 		p.names.SetField(f, fn)
 	}
@@ -309,9 +331,16 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 		for i, pf := range pkg.files {
 			sources[i] = templates.SourceName(pf)
 		}
-		jf.PackageComment(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", ")))
+		jf.PackageComment(templates.WrapComment(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", "))))
 	}
 	jf.ImportName(templates.RuntimePath, "runtime")
+	// Name every generated package, so that an import needs an alias
+	// only when two of them share a name.
+	for _, other := range p.packages {
+		if other != pkg {
+			jf.ImportName(other.importPath, other.name)
+		}
+	}
 	jf.Comment("Fails to compile when the runtime package is older than this generated code.")
 	jf.Const().Id("_").Op("=").Qual(templates.RuntimePath, "SupportPackageIsVersion1")
 
@@ -331,16 +360,64 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 	for _, s := range f.Services {
 		jf.Add(n.Service(s))
 	}
+	// jennifer would run go/format itself and, when that fails, put the
+	// whole unformatted file into its error; format once here instead,
+	// after grouping the imports, and never quote generated code in an
+	// error.
+	jf.NoFormat = true
 	var buf bytes.Buffer
 	if err := jf.Render(&buf); err != nil {
-		return nil, fmt.Errorf("%s: rendering Go code: %w", f.Path, err)
+		return nil, fmt.Errorf("%s: rendering Go code: %v", f.Path, firstLine(err))
 	}
-	// jennifer formats code but leaves doc comments as written; gofmt
-	// also normalizes those (lists, headings), and the output must be
-	// exactly what gofmt would leave.
-	out, err := format.Source(buf.Bytes())
+	out, err := format.Source(groupImports(buf.Bytes()))
 	if err != nil {
-		return nil, fmt.Errorf("%s: formatting Go code: %w", f.Path, err)
+		return nil, fmt.Errorf("%s: generated Go code does not parse (a bug in thriftsec-gen; please report it with this IDL): %v", f.Path, firstLine(err))
 	}
 	return out, nil
+}
+
+// firstLine is the first line of err's message, so that an error never
+// carries generated code along.
+func firstLine(err error) string {
+	msg, _, _ := strings.Cut(err.Error(), "\n")
+	return msg
+}
+
+// groupImports splits jennifer's single import block into the standard
+// library and the rest, separated by a blank line, as goimports writes it.
+func groupImports(src []byte) []byte {
+	start := bytes.Index(src, []byte("\nimport (\n"))
+	if start < 0 {
+		return src
+	}
+	start += len("\nimport (\n")
+	end := bytes.Index(src[start:], []byte("\n)\n"))
+	if end < 0 {
+		return src
+	}
+	end += start
+	var std, other [][]byte
+	for _, line := range bytes.Split(src[start:end], []byte("\n")) {
+		q := bytes.IndexByte(line, '"')
+		if q < 0 {
+			return src
+		}
+		first, _, _ := strings.Cut(strings.Trim(string(line[q:]), `"`), "/")
+		if strings.Contains(first, ".") {
+			other = append(other, line)
+		} else {
+			std = append(std, line)
+		}
+	}
+	if len(std) == 0 || len(other) == 0 {
+		return src
+	}
+	var b bytes.Buffer
+	b.Grow(len(src) + 1)
+	b.Write(src[:start])
+	b.Write(bytes.Join(std, []byte("\n")))
+	b.WriteString("\n\n")
+	b.Write(bytes.Join(other, []byte("\n")))
+	b.Write(src[end:])
+	return b.Bytes()
 }

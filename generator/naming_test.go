@@ -2,46 +2,68 @@ package generator
 
 import "testing"
 
-func TestCamelCase(t *testing.T) {
+// TestGoName pins Apache Thrift 0.17's Go names (each checked with
+// `thrift --gen go`), and thriftsec's deliberate differences.
+func TestGoName(t *testing.T) {
 	cases := map[string]string{
-		"user_id":       "UserID",
-		"userId":        "UserId",
-		"ID":            "ID",
-		"Id":            "ID",
-		"api_key":       "APIKey",
-		"_private":      "Private",
-		"a__b":          "AB",
-		"http_url":      "HTTPURL",
-		"json_rpc_url2": "JSONRPCUrl2",
-		"i32_thing":     "I32Thing",
-		"my_struct":     "MyStruct",
-		"2fast":         "X2fast",
-		"_":             "X",
-		"type":          "Type",
+		"user_id":              "UserID",
+		"userId":               "UserId",
+		"http_url":             "HTTPURL",
+		"TYPE_ORDER":           "TYPE_ORDER",
+		"IEEE_754_TOTAL_ORDER": "IEEE_754_TOTAL_ORDER",
+		"user_ID":              "User_ID",
+		"a__b":                 "A_B",
+		"new_value":            "NewValue_",
+		"Newton":               "Newton_",
+		"my_args":              "MyArgs_",
+		"fooResult":            "FooResult_",
+		"Id":                   "ID",
+		"id_x":                 "IDX",
+		"json_rpc_url2":        "JSONRPCUrl2",
+		"i32_thing":            "I32Thing",
+		"x_":                   "X_",
+		"max_items":            "MaxItems",
+		"MAX_ITEMS":            "MAX_ITEMS",
+		"my_service":           "MyService",
+		"do_thing":             "DoThing",
+		"type":                 "Type",
+		// Deliberate: Apache writes _private (unexported).
+		"_private": "Private",
+		"2fast":    "X2fast",
+		"_":        "X",
 	}
 	for in, want := range cases {
-		if got := CamelCase(in); got != want {
-			t.Errorf("CamelCase(%q) = %q, want %q", in, got, want)
+		if got := GoName(in); got != want {
+			t.Errorf("GoName(%q) = %q, want %q", in, got, want)
+		}
+	}
+	for in, want := range map[[2]string]string{
+		{"my_service", "do_thing_args"}:    "MyServiceDoThingArgs",
+		{"my_service", "new_thing_result"}: "MyServiceNewThingResult_",
+	} {
+		if got := argsResultName(in[0], in[1]); got != want {
+			t.Errorf("argsResultName(%q, %q) = %q, want %q", in[0], in[1], got, want)
 		}
 	}
 }
 
-func TestLowerCamel(t *testing.T) {
+func TestParamName(t *testing.T) {
 	cases := map[string]string{
-		"user_id":  "userID",
-		"ID":       "id",
-		"URLPath":  "urlPath",
-		"type":     "type_",
-		"func":     "func_",
-		"ctx":      "ctx_",
-		"err":      "err_",
-		"num1":     "num1",
-		"WhatOp":   "whatOp",
-		"http_url": "httpurl",
+		"user_id": "user_id", // Apache keeps argument names as written
+		"ID":      "ID",
+		"type":    "type_a1",
+		"Error":   "error_a1",
+		"func":    "func_a1",
+		"package": "package_a1", // Apache keeps it, which does not compile
+		"ctx":     "ctx_",
+		"err":     "err_",
+		"string":  "string_",
+		"fmt":     "fmt_",
+		"num1":    "num1",
 	}
 	for in, want := range cases {
-		if got := LowerCamel(in); got != want {
-			t.Errorf("LowerCamel(%q) = %q, want %q", in, got, want)
+		if got := ParamName(in); got != want {
+			t.Errorf("ParamName(%q) = %q, want %q", in, got, want)
 		}
 	}
 }

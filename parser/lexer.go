@@ -3,6 +3,7 @@ package parser
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // tokKind is the kind of a lexical token.
@@ -61,10 +62,17 @@ type lexError struct {
 // Thrift 0.17 (thriftl.ll): comments //, # and /* */, identifiers that may
 // contain dots, decimal and 0x integers, doubles with optional exponent, and
 // string literals in single or double quotes that may not span lines.
-func lex(src string) ([]token, *lexError) {
-	var toks []token
+//
+// A UTF-8 byte-order mark at the start is skipped, as Apache does. Bytes
+// in a doc comment that Go source cannot hold (invalid UTF-8, NUL, a
+// byte-order mark) are replaced with U+FFFD, with a warning at the first
+// of them: the comment becomes Go doc and must stay valid Go.
+func lex(src string) (toks []token, warns []*lexError, lerr *lexError) {
 	line, col := 1, 1
 	i := 0
+	if strings.HasPrefix(src, "\ufeff") {
+		i = len("\ufeff")
+	}
 	doc := ""
 	docEndLine := 0
 	advance := func(n int) {
@@ -93,11 +101,15 @@ func lex(src string) ([]token, *lexError) {
 			sl, sc := line, col
 			end := strings.Index(src[i+2:], "*/")
 			if end < 0 {
-				return toks, &lexError{sl, sc, "unterminated comment"}
+				return toks, warns, &lexError{sl, sc, "unterminated comment"}
 			}
 			text := src[i : i+2+end+2]
 			advance(len(text))
 			if strings.HasPrefix(text, "/**") && len(text) > 4 {
+				if clean, w := sanitizeDoc(text, sl, sc); w != nil {
+					text = clean
+					warns = append(warns, w)
+				}
 				doc = cleanDoc(text)
 				docEndLine = line
 			}
@@ -129,37 +141,37 @@ func lex(src string) ([]token, *lexError) {
 		case isDigit(c) || ((c == '+' || c == '-' || c == '.') && i+1 < len(src) && (isDigit(src[i+1]) || src[i+1] == '.')):
 			kind, n := scanNumber(src[i:])
 			if n == 0 {
-				return toks, &lexError{line, col, fmt.Sprintf("unexpected %q", string(c))}
+				return toks, warns, &lexError{line, col, fmt.Sprintf("unexpected %q", string(c))}
 			}
 			t.kind, t.raw = kind, src[i:i+n]
 		case c == '"' || c == '\'':
 			j := i + 1
 			for ; j < len(src) && src[j] != c; j++ {
 				if src[j] == '\n' {
-					return toks, &lexError{line, col, "newline in string literal"}
+					return toks, warns, &lexError{line, col, "newline in string literal"}
 				}
 				if src[j] == '\\' {
 					j++
 					if j < len(src) && src[j] == '\n' {
-						return toks, &lexError{line, col, "newline in string literal"}
+						return toks, warns, &lexError{line, col, "newline in string literal"}
 					}
 				}
 			}
 			if j >= len(src) {
-				return toks, &lexError{line, col, "unterminated string literal"}
+				return toks, warns, &lexError{line, col, "unterminated string literal"}
 			}
 			t.kind, t.raw = tokString, src[i:j+1]
 		case strings.IndexByte("{}()[]<>,;:=*&", c) >= 0:
 			t.kind, t.raw = tokPunct, src[i:i+1]
 		default:
 			r := []rune(src[i:])[0]
-			return toks, &lexError{line, col, fmt.Sprintf("unexpected character %q", r)}
+			return toks, warns, &lexError{line, col, fmt.Sprintf("unexpected character %q", r)}
 		}
 		toks = append(toks, t)
 		advance(len(t.raw))
 	}
 	toks = append(toks, token{kind: tokEOF, line: line, col: col, off: i})
-	return toks, nil
+	return toks, warns, nil
 }
 
 // scanNumber returns the kind and length of the number at the start of s:
@@ -272,4 +284,45 @@ func cleanDoc(c string) string {
 		}
 	}
 	return strings.Join(lines, "\n")
+}
+
+// sanitizeDoc replaces what Go source cannot hold in a comment (invalid
+// UTF-8, NUL, U+FEFF) with U+FFFD. It returns nil when text is fine, else
+// the cleaned text and a warning at the first bad byte; line and col are
+// text's position.
+func sanitizeDoc(text string, line, col int) (string, *lexError) {
+	var b strings.Builder
+	var w *lexError
+	for k := 0; k < len(text); {
+		r, size := utf8.DecodeRuneInString(text[k:])
+		bad := (r == utf8.RuneError && size == 1) || r == 0 || r == '\ufeff'
+		if bad && w == nil {
+			what := fmt.Sprintf("byte 0x%02x is not UTF-8", text[k])
+			switch r {
+			case 0:
+				what = "NUL byte"
+			case '\ufeff':
+				what = "byte-order mark"
+			}
+			w = &lexError{line, col, fmt.Sprintf("doc comment: %s; replaced with U+FFFD in generated code", what)}
+			b.WriteString(text[:k])
+		}
+		if w != nil {
+			if bad {
+				b.WriteRune(utf8.RuneError)
+			} else {
+				b.WriteString(text[k : k+size])
+			}
+		}
+		if text[k] == '\n' {
+			line, col = line+1, 1
+		} else {
+			col += size
+		}
+		k += size
+	}
+	if w == nil {
+		return text, nil
+	}
+	return b.String(), w
 }

@@ -126,8 +126,9 @@ func (l *loader) load(abs string, stack []*loadedFile, from *astInclude) *loaded
 	name := strings.TrimSuffix(filepath.Base(abs), ".thrift")
 	lf := &loadedFile{file: &File{Path: path, AbsPath: abs, Name: name}, state: 1}
 	l.files[abs] = lf
-	ast, errs := parseSourceSafe(path, string(src))
+	ast, errs, warns := parseSourceSafe(path, string(src))
 	l.errs = append(l.errs, errs...)
+	l.warns = append(l.warns, warns...)
 	if ast == nil {
 		lf.state = 2
 		return lf
@@ -169,10 +170,10 @@ func (l *loader) load(abs string, stack []*loadedFile, from *astInclude) *loaded
 
 // parseSourceSafe is parseSource with a last line of defence: whatever
 // goes wrong inside becomes an error at the file, never a panic.
-func parseSourceSafe(path, src string) (f *astFile, errs []*Error) {
+func parseSourceSafe(path, src string) (f *astFile, errs, warns []*Error) {
 	defer func() {
 		if r := recover(); r != nil {
-			f, errs = nil, []*Error{{Pos{File: path}, fmt.Sprintf("internal error: %v", r)}}
+			f, errs, warns = nil, []*Error{{Pos{File: path}, fmt.Sprintf("internal error: %v", r)}}, nil
 		}
 	}()
 	return parseSource(path, src)

@@ -379,3 +379,6 @@ type FieldValue struct {
 	Field *Field
 	Value *Value
 }
+
+// isInteger reports whether k is one of the integer kinds.
+func (k Kind) isInteger() bool { return k == KindI8 || k == KindI16 || k == KindI32 || k == KindI64 }

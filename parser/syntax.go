@@ -146,13 +146,16 @@ type syntaxParser struct {
 // parseSource parses one file's text. A syntax error stops the parse of
 // that file (the first one is the one worth reading); problems inside
 // literals are collected and parsing goes on.
-func parseSource(file, src string) (f *astFile, errs []*Error) {
-	toks, lerr := lex(src)
+func parseSource(file, src string) (f *astFile, errs, warns []*Error) {
+	toks, lw, lerr := lex(src)
+	for _, w := range lw {
+		warns = append(warns, &Error{Pos{file, w.line, w.col}, w.msg})
+	}
 	if lerr != nil {
 		// Parse what came before to report a later lex error only
 		// if the tokens before it are fine; the lex error is the
 		// more telling one either way.
-		return nil, []*Error{{Pos{file, lerr.line, lerr.col}, lerr.msg}}
+		return nil, []*Error{{Pos{file, lerr.line, lerr.col}, lerr.msg}}, warns
 	}
 	p := &syntaxParser{file: file, toks: toks}
 	defer func() {
@@ -165,7 +168,7 @@ func parseSource(file, src string) (f *astFile, errs []*Error) {
 		}
 	}()
 	f = p.parseFile()
-	return f, p.errs
+	return f, p.errs, warns
 }
 
 func (p *syntaxParser) peek() token { return p.toks[p.i] }

@@ -178,21 +178,27 @@ func (c *checker) identValue(lf *loadedFile, v *astValue, t, u *Type, out *Value
 	}
 	if u.Kind == KindEnum {
 		if dot := strings.LastIndexByte(v.s, '.'); dot > 0 {
-			if sym, ok := c.lookup(lf, v.s[:dot]); ok {
-				if e, isEnum := sym.(*Enum); isEnum {
-					// Apache looks the name up in the declared
-					// enum whatever enum the prefix names; match
-					// it, but say so, since it is rarely meant.
-					name := v.s[dot+1:]
-					for _, ev := range u.Enum.Values {
-						if ev.Name == name {
-							out.Int, out.EnumValue = int64(ev.Value), ev
-							if e != u.Enum {
-								c.warnf(v.pos, "%s names enum %q but the type is %q: Apache Thrift uses %s.%s (%d)", v.s, e.Name, u.Enum.Name, u.Enum.Name, name, ev.Value)
-							}
-							return out
+			prefix, name := v.s[:dot], v.s[dot+1:]
+			sym, resolved := c.lookup(lf, prefix)
+			e, isEnum := sym.(*Enum)
+			// Apache looks the name up in the declared enum whatever
+			// the prefix names, even nothing: "E.V" for an included
+			// "b.E" (Apache's Thrift5382.thrift) is b.E.V. Match it,
+			// but say so when the prefix names something else.
+			if isEnum || !resolved {
+				for _, ev := range u.Enum.Values {
+					if ev.Name == name {
+						out.Int, out.EnumValue = int64(ev.Value), ev
+						switch {
+						case isEnum && e != u.Enum:
+							c.warnf(v.pos, "%s names enum %q but the type is %q: Apache Thrift uses %s.%s (%d)", v.s, e.Name, u.Enum.Name, u.Enum.Name, name, ev.Value)
+						case !resolved && prefix != u.Enum.Name:
+							c.warnf(v.pos, "%s: %q names no enum; Apache Thrift uses %s.%s (%d) of the declared type", v.s, prefix, u.Enum.Name, name, ev.Value)
 						}
+						return out
 					}
+				}
+				if isEnum || prefix == u.Enum.Name {
 					return fail("enum %q has no value %q", u.Enum.Name, name)
 				}
 			}
@@ -200,6 +206,18 @@ func (c *checker) identValue(lf *loadedFile, v *astValue, t, u *Type, out *Value
 	}
 	sym, ok := c.lookup(lf, v.s)
 	if !ok {
+		if u.Kind.isInteger() {
+			// An enum value where an integer is wanted is its number,
+			// as in Apache ("const i32 TWO = Stuff.TWO" is 2).
+			if ev := c.enumValue(lf, v.s); ev != nil {
+				r := intRanges[u.Kind]
+				if int64(ev.Value) < r[0] || int64(ev.Value) > r[1] {
+					return fail("value %s (%d) out of range for %s", v.s, ev.Value, u.Kind)
+				}
+				out.Int = int64(ev.Value)
+				return out
+			}
+		}
 		if u.Kind == KindEnum && !strings.Contains(v.s, ".") {
 			for _, ev := range u.Enum.Values {
 				if ev.Name == v.s {
@@ -230,6 +248,26 @@ func (c *checker) identValue(lf *loadedFile, v *astValue, t, u *Type, out *Value
 	}
 	ref.Type, ref.Ref, ref.Pos = t, k, v.pos
 	return ref
+}
+
+// enumValue resolves "Enum.VALUE" or "file.Enum.VALUE" to the value it
+// names, or nil.
+func (c *checker) enumValue(lf *loadedFile, name string) *EnumValue {
+	dot := strings.LastIndexByte(name, '.')
+	if dot <= 0 {
+		return nil
+	}
+	sym, _ := c.lookup(lf, name[:dot])
+	e, ok := sym.(*Enum)
+	if !ok {
+		return nil
+	}
+	for _, ev := range e.Values {
+		if ev.Name == name[dot+1:] {
+			return ev
+		}
+	}
+	return nil
 }
 
 // sameNominal reports whether two resolved types agree on the enum or

@@ -19,7 +19,7 @@ import (
 func Doc(fallback, idlDoc string) *jen.Statement {
 	var lines []string
 	if fallback != "" {
-		lines = append(lines, fallback)
+		lines = append(lines, wrapLines(fallback)...)
 	}
 	if d := strings.TrimSpace(idlDoc); d != "" {
 		if len(lines) > 0 {
@@ -39,6 +39,46 @@ func Doc(fallback, idlDoc string) *jen.Statement {
 		s.Comment("// " + l).Line()
 	}
 	return s
+}
+
+// commentWidth is the longest comment text line generated code writes
+// (after "// "), as gofmt'd hand-written Go wraps its docs.
+const commentWidth = 77
+
+// wrapLines breaks text into lines of at most commentWidth characters at
+// spaces (a longer word stays whole on its own line).
+func wrapLines(text string) []string {
+	var lines []string
+	line := ""
+	for _, w := range strings.Fields(text) {
+		switch {
+		case line == "":
+			line = w
+		case len(line)+1+len(w) <= commentWidth:
+			line += " " + w
+		default:
+			lines = append(lines, line)
+			line = w
+		}
+	}
+	if line != "" {
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// WrapComment is wrap for callers outside this package.
+func WrapComment(text string) string { return wrap(text) }
+
+// wrap prepares a generated sentence for jen.Comment: as is when it fits
+// on one line, else wrapped into several "//" lines (jennifer writes a
+// comment that starts with "//" as given).
+func wrap(text string) string {
+	lines := wrapLines(text)
+	if len(lines) <= 1 {
+		return text
+	}
+	return "// " + strings.Join(lines, "\n// ")
 }
 
 // SourceName is how generated code names the .thrift file it came from:

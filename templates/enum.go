@@ -49,7 +49,7 @@ func (n *Names) Enum(e *parser.Enum) jen.Code {
 			unique = append(unique, v)
 		}
 	}
-	code.Comment("String returns the IDL name of v, or \"" + id.Name + "(N)\" for a value the IDL does not name.").Line()
+	code.Comment(wrap("String returns the IDL name of v, or \"" + id.Name + "(N)\" for a value the IDL does not name.")).Line()
 	code.Func().Params(jen.Id("v").Id(id.Name)).Id("String").Params().String().BlockFunc(func(g *jen.Group) {
 		if len(unique) > 0 {
 			g.Switch(jen.Id("v")).BlockFunc(func(g *jen.Group) {
@@ -61,7 +61,7 @@ func (n *Names) Enum(e *parser.Enum) jen.Code {
 		g.Return(jen.Lit(id.Name+"(").Op("+").Qual("strconv", "Itoa").Call(jen.Int().Call(jen.Id("v"))).Op("+").Lit(")"))
 	}).Line().Line()
 
-	code.Comment(fromString + " returns the value named s in the IDL.").Line()
+	code.Comment(wrap(fromString + " returns the value named s in the IDL.")).Line()
 	code.Func().Id(fromString).Params(jen.Id("s").String()).Params(jen.Id(id.Name), jen.Error()).BlockFunc(func(g *jen.Group) {
 		if len(e.Values) > 0 {
 			g.Switch(jen.Id("s")).BlockFunc(func(g *jen.Group) {
@@ -87,7 +87,7 @@ func (n *Names) Enum(e *parser.Enum) jen.Code {
 		g.Return(jen.Qual("strconv", "AppendInt").Call(jen.Nil(), jen.Int64().Call(jen.Id("v")), jen.Lit(10)), jen.Nil())
 	}).Line().Line()
 
-	code.Comment("UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.").Line()
+	code.Comment(wrap("UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.")).Line()
 	code.Func().Params(jen.Id("v").Op("*").Id(id.Name)).Id("UnmarshalText").Params(jen.Id("b").Index().Byte()).Error().Block(
 		jen.List(jen.Id("x"), jen.Err()).Op(":=").Id(fromString).Call(jen.String().Call(jen.Id("b"))),
 		jen.If(jen.Err().Op("!=").Nil()).Block(

@@ -95,7 +95,7 @@ func (n *Names) client(s *parser.Service) jen.Code {
 	if s.Extends != nil {
 		parent = n.services[s.Extends]
 	}
-	code := jen.Comment(fmt.Sprintf("%s calls the %s service through a runtime.Caller, usually a *runtime.Client.", sn.Client.Name, s.Name)).Line().
+	code := jen.Comment(wrap(fmt.Sprintf("%s calls the %s service through a runtime.Caller, usually a *runtime.Client.", sn.Client.Name, s.Name))).Line().
 		Comment("It is safe for concurrent use when its Caller is.").Line()
 	code.Type().Id(sn.Client.Name).StructFunc(func(g *jen.Group) {
 		if parent != nil {
@@ -104,7 +104,7 @@ func (n *Names) client(s *parser.Service) jen.Code {
 		g.Id("c").Add(rt("Caller"))
 	}).Line().Line()
 
-	code.Comment(fmt.Sprintf("%s returns a client that sends its calls through c.", sn.NewClient.Name)).Line()
+	code.Comment(wrap(fmt.Sprintf("%s returns a client that sends its calls through c.", sn.NewClient.Name))).Line()
 	code.Func().Id(sn.NewClient.Name).Params(jen.Id("c").Add(rt("Caller"))).Op("*").Id(sn.Client.Name).Block(
 		jen.Return(jen.Op("&").Id(sn.Client.Name).Values(jen.DictFunc(func(d jen.Dict) {
 			if parent != nil {
@@ -185,14 +185,14 @@ func (n *Names) client(s *parser.Service) jen.Code {
 //	}
 func (n *Names) processor(s *parser.Service) jen.Code {
 	sn := n.services[s]
-	code := jen.Comment(fmt.Sprintf("%s returns a processor that serves h as the %s service; give it to a runtime.Server.", sn.Processor.Name, s.Name)).Line()
+	code := jen.Comment(wrap(fmt.Sprintf("%s returns a processor that serves h as the %s service; give it to a runtime.Server.", sn.Processor.Name, s.Name))).Line()
 	code.Func().Id(sn.Processor.Name).Params(jen.Id("h").Id(sn.Interface.Name)).Op("*").Add(rt("Processor")).Block(
 		jen.Id("p").Op(":=").Add(rt("NewProcessor")).Call(jen.Lit(s.Name)),
 		jen.Id(sn.Register.Name).Call(jen.Id("p"), jen.Id("h")),
 		jen.Return(jen.Id("p")),
 	).Line().Line()
 
-	code.Comment(fmt.Sprintf("%s adds the methods of %s, and of the services it extends, to p.", sn.Register.Name, s.Name)).Line()
+	code.Comment(wrap(fmt.Sprintf("%s adds the methods of %s, and of the services it extends, to p.", sn.Register.Name, s.Name))).Line()
 	code.Func().Id(sn.Register.Name).Params(jen.Id("p").Op("*").Add(rt("Processor")), jen.Id("h").Id(sn.Interface.Name)).BlockFunc(func(g *jen.Group) {
 		if s.Extends != nil {
 			g.Add(n.services[s.Extends].Register.Qual()).Call(jen.Id("p"), jen.Id("h"))

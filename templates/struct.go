@@ -54,7 +54,7 @@ func (n *Names) Struct(s *parser.Struct) jen.Code {
 		code.Add(n.getter(s, f)).Line().Line()
 		if Shape(s, f).Nilable {
 			fn := n.Field(f)
-			code.Comment(fmt.Sprintf("%s reports whether field %q is set.", fn.IsSet, f.Name)).Line()
+			code.Comment(wrap(fmt.Sprintf("%s reports whether field %q is set.", fn.IsSet, f.Name))).Line()
 			code.Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id(fn.IsSet).Params().Bool().Block(
 				jen.Return(jen.Id("p").Op("!=").Nil().Op("&&").Id("p").Dot(fn.Name).Op("!=").Nil())).Line().Line()
 		}
@@ -64,7 +64,7 @@ func (n *Names) Struct(s *parser.Struct) jen.Code {
 	}
 	code.Add(n.stringMethod(s)).Line().Line()
 	if s.Kind == parser.StructKindException {
-		code.Comment("Error makes the exception a Go error; clients return it from calls that throw it.").Line()
+		code.Comment(wrap("Error makes the exception a Go error; clients return it from calls that throw it.")).Line()
 		code.Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Error").Params().String().Block(
 			jen.Return(jen.Id("p").Dot("String").Call())).Line().Line()
 	}
@@ -78,7 +78,7 @@ func (n *Names) Struct(s *parser.Struct) jen.Code {
 func (n *Names) constructor(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
 	ctor := n.Constructor(s)
-	return jen.Comment(fmt.Sprintf("%s returns a new %s with the IDL's default values set.", ctor.Name, id.Name)).Line().
+	return jen.Comment(wrap(fmt.Sprintf("%s returns a new %s with the IDL's default values set.", ctor.Name, id.Name))).Line().
 		Func().Id(ctor.Name).Params().Op("*").Id(id.Name).Block(
 		jen.Return(jen.Op("&").Id(id.Name).Add(n.structDefaults(s, nil))))
 }
@@ -128,7 +128,7 @@ func (n *Names) getter(s *parser.Struct, f *parser.Field) jen.Code {
 	fn := n.Field(f)
 	sh := Shape(s, f)
 	field := jen.Id("p").Dot(fn.Name)
-	code := jen.Comment(fmt.Sprintf("%s returns the value of field %q, or its default when unset.", fn.Getter, f.Name)).Line()
+	code := jen.Comment(wrap(fmt.Sprintf("%s returns the value of field %q, or its default when unset.", fn.Getter, f.Name))).Line()
 	return code.Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id(fn.Getter).Params().Params(jen.Id("v").Add(n.GoType(f.Type))).BlockFunc(func(g *jen.Group) {
 		if sh.Pointer {
 			g.If(jen.Id("p").Op("!=").Nil().Op("&&").Add(field.Clone()).Op("!=").Nil()).Block(jen.Return(jen.Op("*").Add(field.Clone())))
@@ -156,7 +156,7 @@ func (n *Names) getter(s *parser.Struct, f *parser.Field) jen.Code {
 // countSetFields emits the helper that counts a union's set members.
 func (n *Names) countSetFields(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
-	return jen.Comment("countSetFields counts the members that are set; a valid union has exactly one.").Line().
+	return jen.Comment(wrap("countSetFields counts the members that are set; a valid union has exactly one.")).Line().
 		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("countSetFields").Params().Int().BlockFunc(func(g *jen.Group) {
 		g.Id("c").Op(":=").Lit(0)
 		for _, f := range s.Fields {

@@ -85,12 +85,25 @@ func TestImportPrefixFromGoMod(t *testing.T) {
 	}
 }
 
-func TestNoGoModIsAClearError(t *testing.T) {
+// TestNoGoMod pins that outside a Go module generation works when no
+// generated package imports another, and otherwise names the include that
+// needs -import-prefix.
+func TestNoGoMod(t *testing.T) {
 	dir := t.TempDir()
-	idl := filepath.Join(dir, "a.thrift")
-	os.WriteFile(idl, []byte("struct A { 1: i32 x }\n"), 0o644)
-	code, _, stderr := runCmd("-out", filepath.Join(dir, "gen"), idl)
-	if code != exitFailure || !strings.Contains(stderr, "-import-prefix") {
-		t.Errorf("exit %d, stderr %q", code, stderr)
+	t.Chdir(dir)
+	os.WriteFile("a.thrift", []byte("include \"c.thrift\"\nstruct A { 1: i32 x, 2: c.C c }\n"), 0o644)
+	os.WriteFile("c.thrift", []byte("namespace go a\nstruct C {}\n"), 0o644)
+	os.WriteFile("b.thrift", []byte("include \"d.thrift\"\nstruct B { 1: d.D d }\n"), 0o644)
+	os.WriteFile("d.thrift", []byte("struct D {}\n"), 0o644)
+	if code, _, stderr := runCmd("-out", "gen", "a.thrift"); code != exitOK || stderr != "" {
+		t.Fatalf("exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join("gen", "a", "c.thrift.go")); err != nil {
+		t.Error(err)
+	}
+	code, _, stderr := runCmd("-out", "gen", "b.thrift")
+	want := `thriftsec-gen: b.thrift:1:9: include "d.thrift" puts its definitions in another Go package (d), which needs the output's Go import path: no go.mod found in ` + filepath.Join(dir, "gen") + ` or above it: pass -import-prefix to name the Go import path of the output directory` + "\n"
+	if code != exitFailure || stderr != want {
+		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, stderr, want)
 	}
 }

@@ -32,3 +32,22 @@ struct my_struct {
 
 const i32 var = 1
 const i32 go = 2
+
+/** Names kept the way Apache's Go generator writes them. */
+struct apache_names {
+  1: i32 TYPE_ORDER
+  2: i32 IEEE_754_TOTAL_ORDER
+  3: i32 user_ID
+  4: i32 new_value
+  5: i32 my_args
+  6: i32 a__b
+}
+
+enum SORT_ORDER { TYPE_ORDER = 1, IEEE_754_TOTAL_ORDER = 2 }
+
+const i32 max_items = 10
+
+service my_service {
+  void do_thing(1: i32 user_id, 2: i32 type, 3: i32 Error, 4: string ctx, 5: i32 len)
+  void new_thing()
+}

@@ -6,8 +6,9 @@ package consts
 
 import (
 	"fmt"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
@@ -21,7 +22,8 @@ const (
 	Kind_B Kind = 2
 )
 
-// String returns the IDL name of v, or "Kind(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Kind(N)" for a value the IDL does not
+// name.
 func (v Kind) String() string {
 	switch v {
 	case Kind_A:
@@ -53,7 +55,8 @@ func (v Kind) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Kind) UnmarshalText(b []byte) error {
 	x, err := KindFromString(string(b))
 	if err != nil {

@@ -6,8 +6,9 @@ package enums
 
 import (
 	"fmt"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
@@ -27,7 +28,8 @@ const (
 	Color_LIGHT Color = 2147483647
 )
 
-// String returns the IDL name of v, or "Color(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Color(N)" for a value the IDL does not
+// name.
 func (v Color) String() string {
 	switch v {
 	case Color_RED:
@@ -71,7 +73,8 @@ func (v Color) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Color) UnmarshalText(b []byte) error {
 	x, err := ColorFromString(string(b))
 	if err != nil {
@@ -88,7 +91,8 @@ func (v *Color) UnmarshalText(b []byte) error {
 // Empty is the enum "Empty" from enums/enums.thrift.
 type Empty int32
 
-// String returns the IDL name of v, or "Empty(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Empty(N)" for a value the IDL does not
+// name.
 func (v Empty) String() string {
 	return "Empty(" + strconv.Itoa(int(v)) + ")"
 }
@@ -104,7 +108,8 @@ func (v Empty) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Empty) UnmarshalText(b []byte) error {
 	x, err := EmptyFromString(string(b))
 	if err != nil {

@@ -5,7 +5,7 @@
 package units
 
 import (
-	geo "github.com/thriftsec/thriftsec/golden/includes/shared/geo"
+	"github.com/thriftsec/thriftsec/golden/includes/shared/geo"
 	"github.com/thriftsec/thriftsec/runtime"
 )
 

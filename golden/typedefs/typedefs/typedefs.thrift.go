@@ -6,8 +6,9 @@ package typedefs
 
 import (
 	"fmt"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
@@ -21,7 +22,8 @@ const (
 	Status_BAD Status = 1
 )
 
-// String returns the IDL name of v, or "Status(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Status(N)" for a value the IDL does not
+// name.
 func (v Status) String() string {
 	switch v {
 	case Status_OK:
@@ -53,7 +55,8 @@ func (v Status) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Status) UnmarshalText(b []byte) error {
 	x, err := StatusFromString(string(b))
 	if err != nil {
@@ -213,7 +216,8 @@ func (p *Record) IsSetCounts() bool {
 	return p != nil && p.Counts != nil
 }
 
-// GetFollowing returns the value of field "following", or its default when unset.
+// GetFollowing returns the value of field "following", or its default when
+// unset.
 func (p *Record) GetFollowing() (v *RecordAlias) {
 	if p != nil {
 		return p.Following
@@ -234,7 +238,8 @@ func (p *Record) GetOutcome() (v Outcome) {
 	return Outcome(Status_BAD)
 }
 
-// GetMaybeTotal returns the value of field "maybe_total", or its default when unset.
+// GetMaybeTotal returns the value of field "maybe_total", or its default when
+// unset.
 func (p *Record) GetMaybeTotal() (v Total) {
 	if p != nil && p.MaybeTotal != nil {
 		return *p.MaybeTotal
@@ -260,7 +265,8 @@ func (p *Record) IsSetTotals() bool {
 	return p != nil && p.Totals != nil
 }
 
-// GetByOutcome returns the value of field "by_outcome", or its default when unset.
+// GetByOutcome returns the value of field "by_outcome", or its default when
+// unset.
 func (p *Record) GetByOutcome() (v map[Outcome][]Name) {
 	if p != nil {
 		return p.ByOutcome

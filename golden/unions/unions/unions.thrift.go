@@ -90,7 +90,8 @@ func (p *Value) IsSetRaw() bool {
 	return p != nil && p.Raw != nil
 }
 
-// countSetFields counts the members that are set; a valid union has exactly one.
+// countSetFields counts the members that are set; a valid union has exactly
+// one.
 func (p *Value) countSetFields() int {
 	c := 0
 	if p.Number != nil {
@@ -351,7 +352,8 @@ func (p *NotFound) String() string {
 	return runtime.StructString("NotFound", "key", p.Key, "code", p.Code)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *NotFound) Error() string {
 	return p.String()
 }
@@ -454,7 +456,8 @@ func (p *Failure) String() string {
 	return runtime.StructString("Failure", "message", p.Message, "cause", p.Cause)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *Failure) Error() string {
 	return p.String()
 }

@@ -8,9 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	shared "github.com/thriftsec/thriftsec/examples/calculator/gen/shared"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/examples/calculator/gen/shared"
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
@@ -28,7 +29,8 @@ const (
 	Operation_DIVIDE   Operation = 4
 )
 
-// String returns the IDL name of v, or "Operation(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Operation(N)" for a value the IDL does
+// not name.
 func (v Operation) String() string {
 	switch v {
 	case Operation_ADD:
@@ -68,7 +70,8 @@ func (v Operation) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Operation) UnmarshalText(b []byte) error {
 	x, err := OperationFromString(string(b))
 	if err != nil {
@@ -223,7 +226,8 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// InvalidOperation is the exception "InvalidOperation" from idl/calculator.thrift.
+// InvalidOperation is the exception "InvalidOperation" from
+// idl/calculator.thrift.
 //
 // InvalidOperation is thrown for work the calculator cannot do.
 type InvalidOperation struct {
@@ -231,7 +235,8 @@ type InvalidOperation struct {
 	Why    string `json:"why" thrift:"why,2"`
 }
 
-// NewInvalidOperation returns a new InvalidOperation with the IDL's default values set.
+// NewInvalidOperation returns a new InvalidOperation with the IDL's default
+// values set.
 func NewInvalidOperation() *InvalidOperation {
 	return &InvalidOperation{}
 }
@@ -260,7 +265,8 @@ func (p *InvalidOperation) String() string {
 	return runtime.StructString("InvalidOperation", "whatOp", p.WhatOp, "why", p.Why)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *InvalidOperation) Error() string {
 	return p.String()
 }
@@ -321,7 +327,9 @@ func (p *InvalidOperation) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// Calculator is the service "Calculator" from idl/calculator.thrift. The server's handler implements it, and so does *CalculatorClient, which calls a remote server.
+// Calculator is the service "Calculator" from idl/calculator.thrift. The
+// server's handler implements it, and so does *CalculatorClient, which calls a
+// remote server.
 //
 // Calculator adds, calculates, and remembers results as shared structs.
 type Calculator interface {
@@ -338,7 +346,8 @@ type Calculator interface {
 	Zip(ctx context.Context) error
 }
 
-// CalculatorClient calls the Calculator service through a runtime.Caller, usually a *runtime.Client.
+// CalculatorClient calls the Calculator service through a runtime.Caller,
+// usually a *runtime.Client.
 // It is safe for concurrent use when its Caller is.
 type CalculatorClient struct {
 	*shared.SharedServiceClient
@@ -424,14 +433,16 @@ func (c *CalculatorClient) Zip(ctx context.Context) error {
 	return c.c.Oneway(ctx, "zip", &CalculatorZipArgs{})
 }
 
-// NewCalculatorProcessor returns a processor that serves h as the Calculator service; give it to a runtime.Server.
+// NewCalculatorProcessor returns a processor that serves h as the Calculator
+// service; give it to a runtime.Server.
 func NewCalculatorProcessor(h Calculator) *runtime.Processor {
 	p := runtime.NewProcessor("Calculator")
 	RegisterCalculatorMethods(p, h)
 	return p
 }
 
-// RegisterCalculatorMethods adds the methods of Calculator, and of the services it extends, to p.
+// RegisterCalculatorMethods adds the methods of Calculator, and of the services
+// it extends, to p.
 func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 	shared.RegisterSharedServiceMethods(p, h)
 	p.Register("ping", runtime.Method{
@@ -509,7 +520,8 @@ func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 // CalculatorPingArgs holds the arguments of Calculator.ping on the wire.
 type CalculatorPingArgs struct{}
 
-// NewCalculatorPingArgs returns a new CalculatorPingArgs with the IDL's default values set.
+// NewCalculatorPingArgs returns a new CalculatorPingArgs with the IDL's default
+// values set.
 func NewCalculatorPingArgs() *CalculatorPingArgs {
 	return &CalculatorPingArgs{}
 }
@@ -554,10 +566,12 @@ func (p *CalculatorPingArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorPingResult holds the reply of Calculator.ping on the wire: its result or a declared exception.
+// CalculatorPingResult holds the reply of Calculator.ping on the wire: its
+// result or a declared exception.
 type CalculatorPingResult struct{}
 
-// NewCalculatorPingResult returns a new CalculatorPingResult with the IDL's default values set.
+// NewCalculatorPingResult returns a new CalculatorPingResult with the IDL's
+// default values set.
 func NewCalculatorPingResult() *CalculatorPingResult {
 	return &CalculatorPingResult{}
 }
@@ -608,7 +622,8 @@ type CalculatorAddArgs struct {
 	Num2 int32 `json:"num2" thrift:"num2,2"`
 }
 
-// NewCalculatorAddArgs returns a new CalculatorAddArgs with the IDL's default values set.
+// NewCalculatorAddArgs returns a new CalculatorAddArgs with the IDL's default
+// values set.
 func NewCalculatorAddArgs() *CalculatorAddArgs {
 	return &CalculatorAddArgs{}
 }
@@ -693,12 +708,14 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorAddResult holds the reply of Calculator.add on the wire: its result or a declared exception.
+// CalculatorAddResult holds the reply of Calculator.add on the wire: its result
+// or a declared exception.
 type CalculatorAddResult struct {
 	Success *int32 `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorAddResult returns a new CalculatorAddResult with the IDL's default values set.
+// NewCalculatorAddResult returns a new CalculatorAddResult with the IDL's
+// default values set.
 func NewCalculatorAddResult() *CalculatorAddResult {
 	return &CalculatorAddResult{}
 }
@@ -771,13 +788,15 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorCalculateArgs holds the arguments of Calculator.calculate on the wire.
+// CalculatorCalculateArgs holds the arguments of Calculator.calculate on the
+// wire.
 type CalculatorCalculateArgs struct {
 	Logid int32 `json:"logid" thrift:"logid,1"`
 	W     *Work `json:"w" thrift:"w,2"`
 }
 
-// NewCalculatorCalculateArgs returns a new CalculatorCalculateArgs with the IDL's default values set.
+// NewCalculatorCalculateArgs returns a new CalculatorCalculateArgs with the
+// IDL's default values set.
 func NewCalculatorCalculateArgs() *CalculatorCalculateArgs {
 	return &CalculatorCalculateArgs{}
 }
@@ -869,13 +888,15 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorCalculateResult holds the reply of Calculator.calculate on the wire: its result or a declared exception.
+// CalculatorCalculateResult holds the reply of Calculator.calculate on the
+// wire: its result or a declared exception.
 type CalculatorCalculateResult struct {
 	Success *int32            `json:"success,omitempty" thrift:"success,0,optional"`
 	Ouch    *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1,optional"`
 }
 
-// NewCalculatorCalculateResult returns a new CalculatorCalculateResult with the IDL's default values set.
+// NewCalculatorCalculateResult returns a new CalculatorCalculateResult with the
+// IDL's default values set.
 func NewCalculatorCalculateResult() *CalculatorCalculateResult {
 	return &CalculatorCalculateResult{}
 }
@@ -979,7 +1000,8 @@ func (p *CalculatorCalculateResult) Decode(d *runtime.Decoder) error {
 // CalculatorWhoamiArgs holds the arguments of Calculator.whoami on the wire.
 type CalculatorWhoamiArgs struct{}
 
-// NewCalculatorWhoamiArgs returns a new CalculatorWhoamiArgs with the IDL's default values set.
+// NewCalculatorWhoamiArgs returns a new CalculatorWhoamiArgs with the IDL's
+// default values set.
 func NewCalculatorWhoamiArgs() *CalculatorWhoamiArgs {
 	return &CalculatorWhoamiArgs{}
 }
@@ -1024,12 +1046,14 @@ func (p *CalculatorWhoamiArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorWhoamiResult holds the reply of Calculator.whoami on the wire: its result or a declared exception.
+// CalculatorWhoamiResult holds the reply of Calculator.whoami on the wire: its
+// result or a declared exception.
 type CalculatorWhoamiResult struct {
 	Success *string `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorWhoamiResult returns a new CalculatorWhoamiResult with the IDL's default values set.
+// NewCalculatorWhoamiResult returns a new CalculatorWhoamiResult with the IDL's
+// default values set.
 func NewCalculatorWhoamiResult() *CalculatorWhoamiResult {
 	return &CalculatorWhoamiResult{}
 }
@@ -1105,7 +1129,8 @@ func (p *CalculatorWhoamiResult) Decode(d *runtime.Decoder) error {
 // CalculatorZipArgs holds the arguments of Calculator.zip on the wire.
 type CalculatorZipArgs struct{}
 
-// NewCalculatorZipArgs returns a new CalculatorZipArgs with the IDL's default values set.
+// NewCalculatorZipArgs returns a new CalculatorZipArgs with the IDL's default
+// values set.
 func NewCalculatorZipArgs() *CalculatorZipArgs {
 	return &CalculatorZipArgs{}
 }

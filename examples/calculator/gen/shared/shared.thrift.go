@@ -6,6 +6,7 @@ package shared
 
 import (
 	"context"
+
 	"github.com/thriftsec/thriftsec/runtime"
 )
 
@@ -105,7 +106,9 @@ func (p *SharedStruct) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// SharedService is the service "SharedService" from idl/shared.thrift. The server's handler implements it, and so does *SharedServiceClient, which calls a remote server.
+// SharedService is the service "SharedService" from idl/shared.thrift. The
+// server's handler implements it, and so does *SharedServiceClient, which calls
+// a remote server.
 //
 // SharedService is the parent of Calculator, in another Go package.
 type SharedService interface {
@@ -113,7 +116,8 @@ type SharedService interface {
 	GetStruct(ctx context.Context, key int32) (*SharedStruct, error)
 }
 
-// SharedServiceClient calls the SharedService service through a runtime.Caller, usually a *runtime.Client.
+// SharedServiceClient calls the SharedService service through a runtime.Caller,
+// usually a *runtime.Client.
 // It is safe for concurrent use when its Caller is.
 type SharedServiceClient struct {
 	c runtime.Caller
@@ -140,14 +144,16 @@ func (c *SharedServiceClient) GetStruct(ctx context.Context, key int32) (r *Shar
 	return result.Success, nil
 }
 
-// NewSharedServiceProcessor returns a processor that serves h as the SharedService service; give it to a runtime.Server.
+// NewSharedServiceProcessor returns a processor that serves h as the
+// SharedService service; give it to a runtime.Server.
 func NewSharedServiceProcessor(h SharedService) *runtime.Processor {
 	p := runtime.NewProcessor("SharedService")
 	RegisterSharedServiceMethods(p, h)
 	return p
 }
 
-// RegisterSharedServiceMethods adds the methods of SharedService, and of the services it extends, to p.
+// RegisterSharedServiceMethods adds the methods of SharedService, and of the
+// services it extends, to p.
 func RegisterSharedServiceMethods(p *runtime.Processor, h SharedService) {
 	p.Register("getStruct", runtime.Method{
 		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
@@ -166,12 +172,14 @@ func RegisterSharedServiceMethods(p *runtime.Processor, h SharedService) {
 	})
 }
 
-// SharedServiceGetStructArgs holds the arguments of SharedService.getStruct on the wire.
+// SharedServiceGetStructArgs holds the arguments of SharedService.getStruct on
+// the wire.
 type SharedServiceGetStructArgs struct {
 	Key int32 `json:"key" thrift:"key,1"`
 }
 
-// NewSharedServiceGetStructArgs returns a new SharedServiceGetStructArgs with the IDL's default values set.
+// NewSharedServiceGetStructArgs returns a new SharedServiceGetStructArgs with
+// the IDL's default values set.
 func NewSharedServiceGetStructArgs() *SharedServiceGetStructArgs {
 	return &SharedServiceGetStructArgs{}
 }
@@ -237,12 +245,14 @@ func (p *SharedServiceGetStructArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// SharedServiceGetStructResult holds the reply of SharedService.getStruct on the wire: its result or a declared exception.
+// SharedServiceGetStructResult holds the reply of SharedService.getStruct on
+// the wire: its result or a declared exception.
 type SharedServiceGetStructResult struct {
 	Success *SharedStruct `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewSharedServiceGetStructResult returns a new SharedServiceGetStructResult with the IDL's default values set.
+// NewSharedServiceGetStructResult returns a new SharedServiceGetStructResult
+// with the IDL's default values set.
 func NewSharedServiceGetStructResult() *SharedServiceGetStructResult {
 	return &SharedServiceGetStructResult{}
 }

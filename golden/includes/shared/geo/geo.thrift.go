@@ -6,8 +6,9 @@ package geo
 
 import (
 	"fmt"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
@@ -21,7 +22,8 @@ const (
 	Unit_FOOT  Unit = 2
 )
 
-// String returns the IDL name of v, or "Unit(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Unit(N)" for a value the IDL does not
+// name.
 func (v Unit) String() string {
 	switch v {
 	case Unit_METER:
@@ -53,7 +55,8 @@ func (v Unit) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Unit) UnmarshalText(b []byte) error {
 	x, err := UnitFromString(string(b))
 	if err != nil {

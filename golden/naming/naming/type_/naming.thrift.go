@@ -5,9 +5,11 @@
 package type_
 
 import (
+	"context"
 	"fmt"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
@@ -21,7 +23,8 @@ const (
 	Interface_select Interface = 2
 )
 
-// String returns the IDL name of v, or "Interface(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Interface(N)" for a value the IDL does
+// not name.
 func (v Interface) String() string {
 	switch v {
 	case Interface_chan:
@@ -53,7 +56,8 @@ func (v Interface) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Interface) UnmarshalText(b []byte) error {
 	x, err := InterfaceFromString(string(b))
 	if err != nil {
@@ -67,11 +71,70 @@ func (v *Interface) UnmarshalText(b []byte) error {
 	return nil
 }
 
+// SORT_ORDER is the enum "SORT_ORDER" from naming/naming.thrift.
+type SORT_ORDER int32
+
+const (
+	SORT_ORDER_TYPE_ORDER           SORT_ORDER = 1
+	SORT_ORDER_IEEE_754_TOTAL_ORDER SORT_ORDER = 2
+)
+
+// String returns the IDL name of v, or "SORT_ORDER(N)" for a value the IDL does
+// not name.
+func (v SORT_ORDER) String() string {
+	switch v {
+	case SORT_ORDER_TYPE_ORDER:
+		return "TYPE_ORDER"
+	case SORT_ORDER_IEEE_754_TOTAL_ORDER:
+		return "IEEE_754_TOTAL_ORDER"
+	}
+	return "SORT_ORDER(" + strconv.Itoa(int(v)) + ")"
+}
+
+// SORT_ORDERFromString returns the value named s in the IDL.
+func SORT_ORDERFromString(s string) (SORT_ORDER, error) {
+	switch s {
+	case "TYPE_ORDER":
+		return SORT_ORDER_TYPE_ORDER, nil
+	case "IEEE_754_TOTAL_ORDER":
+		return SORT_ORDER_IEEE_754_TOTAL_ORDER, nil
+	}
+	return 0, fmt.Errorf("%q is not a valid SORT_ORDER", s)
+}
+
+// MarshalText encodes v as its IDL name (a number the IDL does not name as its
+// decimal form), so that JSON and text formats stay readable and round-trip.
+func (v SORT_ORDER) MarshalText() ([]byte, error) {
+	switch v {
+	case SORT_ORDER_TYPE_ORDER, SORT_ORDER_IEEE_754_TOTAL_ORDER:
+		return []byte(v.String()), nil
+	}
+	return strconv.AppendInt(nil, int64(v), 10), nil
+}
+
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
+func (v *SORT_ORDER) UnmarshalText(b []byte) error {
+	x, err := SORT_ORDERFromString(string(b))
+	if err != nil {
+		i, perr := strconv.ParseInt(string(b), 10, 32)
+		if perr != nil {
+			return err
+		}
+		x = SORT_ORDER(i)
+	}
+	*v = x
+	return nil
+}
+
 // Var is the constant "var" from naming/naming.thrift.
 const Var int32 = 1
 
 // Go is the constant "go" from naming/naming.thrift.
 const Go int32 = 2
+
+// MaxItems is the constant "max_items" from naming/naming.thrift.
+const MaxItems int32 = 10
 
 // Func is the struct "func" from naming/naming.thrift.
 type Func struct {
@@ -379,7 +442,8 @@ func (p *Error) String() string {
 	return runtime.StructString("error", "error", p.Error_, "message", p.Message)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *Error) Error() string {
 	return p.String()
 }
@@ -535,6 +599,570 @@ func (p *MyStruct) Decode(d *runtime.Decoder) error {
 		}
 		if err := d.Skip(t); err != nil {
 			return runtime.NewFieldError("my_struct", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// ApacheNames is the struct "apache_names" from naming/naming.thrift.
+//
+// Names kept the way Apache's Go generator writes them.
+type ApacheNames struct {
+	TYPE_ORDER           int32 `json:"TYPE_ORDER" thrift:"TYPE_ORDER,1"`
+	IEEE_754_TOTAL_ORDER int32 `json:"IEEE_754_TOTAL_ORDER" thrift:"IEEE_754_TOTAL_ORDER,2"`
+	User_ID              int32 `json:"user_ID" thrift:"user_ID,3"`
+	NewValue_            int32 `json:"new_value" thrift:"new_value,4"`
+	MyArgs_              int32 `json:"my_args" thrift:"my_args,5"`
+	A_B                  int32 `json:"a__b" thrift:"a__b,6"`
+}
+
+// NewApacheNames returns a new ApacheNames with the IDL's default values set.
+func NewApacheNames() *ApacheNames {
+	return &ApacheNames{}
+}
+
+// GetTYPE_ORDER returns the value of field "TYPE_ORDER", or its default when
+// unset.
+func (p *ApacheNames) GetTYPE_ORDER() (v int32) {
+	if p != nil {
+		return p.TYPE_ORDER
+	}
+	return v
+}
+
+// GetIEEE_754_TOTAL_ORDER returns the value of field "IEEE_754_TOTAL_ORDER", or
+// its default when unset.
+func (p *ApacheNames) GetIEEE_754_TOTAL_ORDER() (v int32) {
+	if p != nil {
+		return p.IEEE_754_TOTAL_ORDER
+	}
+	return v
+}
+
+// GetUser_ID returns the value of field "user_ID", or its default when unset.
+func (p *ApacheNames) GetUser_ID() (v int32) {
+	if p != nil {
+		return p.User_ID
+	}
+	return v
+}
+
+// GetNewValue_ returns the value of field "new_value", or its default when
+// unset.
+func (p *ApacheNames) GetNewValue_() (v int32) {
+	if p != nil {
+		return p.NewValue_
+	}
+	return v
+}
+
+// GetMyArgs_ returns the value of field "my_args", or its default when unset.
+func (p *ApacheNames) GetMyArgs_() (v int32) {
+	if p != nil {
+		return p.MyArgs_
+	}
+	return v
+}
+
+// GetA_B returns the value of field "a__b", or its default when unset.
+func (p *ApacheNames) GetA_B() (v int32) {
+	if p != nil {
+		return p.A_B
+	}
+	return v
+}
+
+// String returns a readable form of p for logs and debugging.
+func (p *ApacheNames) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return runtime.StructString("apache_names", "TYPE_ORDER", p.TYPE_ORDER, "IEEE_754_TOTAL_ORDER", p.IEEE_754_TOTAL_ORDER, "user_ID", p.User_ID, "new_value", p.NewValue_, "my_args", p.MyArgs_, "a__b", p.A_B)
+}
+
+// Encode writes p in the Thrift binary protocol.
+func (p *ApacheNames) Encode(e *runtime.Encoder) error {
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.TYPE_ORDER)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.IEEE_754_TOTAL_ORDER)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(p.User_ID)
+	e.WriteFieldBegin(runtime.TypeI32, 4)
+	e.WriteI32(p.NewValue_)
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(p.MyArgs_)
+	e.WriteFieldBegin(runtime.TypeI32, 6)
+	e.WriteI32(p.A_B)
+	e.WriteFieldStop()
+	return nil
+}
+
+// Decode reads p from the Thrift binary protocol. Fields absent from the
+// input keep their current values.
+func (p *ApacheNames) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("apache_names", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("apache_names", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "TYPE_ORDER", err)
+				}
+				p.TYPE_ORDER = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "IEEE_754_TOTAL_ORDER", err)
+				}
+				p.IEEE_754_TOTAL_ORDER = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				v3, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "user_ID", err)
+				}
+				p.User_ID = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeI32 {
+				v4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "new_value", err)
+				}
+				p.NewValue_ = v4
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				v5, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "my_args", err)
+				}
+				p.MyArgs_ = v5
+				continue
+			}
+		case 6:
+			if t == runtime.TypeI32 {
+				v6, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "a__b", err)
+				}
+				p.A_B = v6
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("apache_names", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// MyService is the service "my_service" from naming/naming.thrift. The server's
+// handler implements it, and so does *MyServiceClient, which calls a remote
+// server.
+type MyService interface {
+	DoThing(ctx context.Context, user_id int32, type_a1 int32, error_a1 int32, ctx_ string, len_ int32) error
+	NewThing_(ctx context.Context) error
+}
+
+// MyServiceClient calls the my_service service through a runtime.Caller,
+// usually a *runtime.Client.
+// It is safe for concurrent use when its Caller is.
+type MyServiceClient struct {
+	c runtime.Caller
+}
+
+// NewMyServiceClient returns a client that sends its calls through c.
+func NewMyServiceClient(c runtime.Caller) *MyServiceClient {
+	return &MyServiceClient{c: c}
+}
+
+var _ MyService = (*MyServiceClient)(nil)
+
+// DoThing calls my_service.do_thing on the server.
+func (c *MyServiceClient) DoThing(ctx context.Context, user_id int32, type_a1 int32, error_a1 int32, ctx_ string, len_ int32) (err error) {
+	var result MyServiceDoThingResult
+	if err = c.c.Call(ctx, "do_thing", &MyServiceDoThingArgs{
+		Ctx:    ctx_,
+		Error:  error_a1,
+		Len:    len_,
+		Type:   type_a1,
+		UserID: user_id,
+	}, &result); err != nil {
+		return err
+	}
+	return nil
+}
+
+// NewThing_ calls my_service.new_thing on the server.
+func (c *MyServiceClient) NewThing_(ctx context.Context) (err error) {
+	var result MyServiceNewThingResult_
+	if err = c.c.Call(ctx, "new_thing", &MyServiceNewThingArgs_{}, &result); err != nil {
+		return err
+	}
+	return nil
+}
+
+// NewMyServiceProcessor returns a processor that serves h as the my_service
+// service; give it to a runtime.Server.
+func NewMyServiceProcessor(h MyService) *runtime.Processor {
+	p := runtime.NewProcessor("my_service")
+	RegisterMyServiceMethods(p, h)
+	return p
+}
+
+// RegisterMyServiceMethods adds the methods of my_service, and of the services
+// it extends, to p.
+func RegisterMyServiceMethods(p *runtime.Processor, h MyService) {
+	p.Register("do_thing", runtime.Method{
+		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
+			args := in.(*MyServiceDoThingArgs)
+			var result MyServiceDoThingResult
+			err := h.DoThing(ctx, args.UserID, args.Type, args.Error, args.Ctx, args.Len)
+			if err != nil {
+				return nil, err
+			}
+			return &result, nil
+		},
+		NewArgs: func() runtime.Struct {
+			return NewMyServiceDoThingArgs()
+		},
+	})
+	p.Register("new_thing", runtime.Method{
+		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
+			var result MyServiceNewThingResult_
+			err := h.NewThing_(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return &result, nil
+		},
+		NewArgs: func() runtime.Struct {
+			return NewMyServiceNewThingArgs_()
+		},
+	})
+}
+
+// MyServiceDoThingArgs holds the arguments of my_service.do_thing on the wire.
+type MyServiceDoThingArgs struct {
+	UserID int32  `json:"user_id" thrift:"user_id,1"`
+	Type   int32  `json:"type" thrift:"type,2"`
+	Error  int32  `json:"Error" thrift:"Error,3"`
+	Ctx    string `json:"ctx" thrift:"ctx,4"`
+	Len    int32  `json:"len" thrift:"len,5"`
+}
+
+// NewMyServiceDoThingArgs returns a new MyServiceDoThingArgs with the IDL's
+// default values set.
+func NewMyServiceDoThingArgs() *MyServiceDoThingArgs {
+	return &MyServiceDoThingArgs{}
+}
+
+// GetUserID returns the value of field "user_id", or its default when unset.
+func (p *MyServiceDoThingArgs) GetUserID() (v int32) {
+	if p != nil {
+		return p.UserID
+	}
+	return v
+}
+
+// GetType returns the value of field "type", or its default when unset.
+func (p *MyServiceDoThingArgs) GetType() (v int32) {
+	if p != nil {
+		return p.Type
+	}
+	return v
+}
+
+// GetError returns the value of field "Error", or its default when unset.
+func (p *MyServiceDoThingArgs) GetError() (v int32) {
+	if p != nil {
+		return p.Error
+	}
+	return v
+}
+
+// GetCtx returns the value of field "ctx", or its default when unset.
+func (p *MyServiceDoThingArgs) GetCtx() (v string) {
+	if p != nil {
+		return p.Ctx
+	}
+	return v
+}
+
+// GetLen returns the value of field "len", or its default when unset.
+func (p *MyServiceDoThingArgs) GetLen() (v int32) {
+	if p != nil {
+		return p.Len
+	}
+	return v
+}
+
+// String returns a readable form of p for logs and debugging.
+func (p *MyServiceDoThingArgs) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return runtime.StructString("do_thing_args", "user_id", p.UserID, "type", p.Type, "Error", p.Error, "ctx", p.Ctx, "len", p.Len)
+}
+
+// Encode writes p in the Thrift binary protocol.
+func (p *MyServiceDoThingArgs) Encode(e *runtime.Encoder) error {
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.UserID)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Type)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(p.Error)
+	e.WriteFieldBegin(runtime.TypeString, 4)
+	e.WriteString(p.Ctx)
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(p.Len)
+	e.WriteFieldStop()
+	return nil
+}
+
+// Decode reads p from the Thrift binary protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceDoThingArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("do_thing_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("do_thing_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "user_id", err)
+				}
+				p.UserID = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "type", err)
+				}
+				p.Type = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				v3, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "Error", err)
+				}
+				p.Error = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeString {
+				v4, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "ctx", err)
+				}
+				p.Ctx = v4
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				v5, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "len", err)
+				}
+				p.Len = v5
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("do_thing_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// MyServiceDoThingResult holds the reply of my_service.do_thing on the wire:
+// its result or a declared exception.
+type MyServiceDoThingResult struct{}
+
+// NewMyServiceDoThingResult returns a new MyServiceDoThingResult with the IDL's
+// default values set.
+func NewMyServiceDoThingResult() *MyServiceDoThingResult {
+	return &MyServiceDoThingResult{}
+}
+
+// String returns a readable form of p for logs and debugging.
+func (p *MyServiceDoThingResult) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return runtime.StructString("do_thing_result")
+}
+
+// Encode writes p in the Thrift binary protocol.
+func (p *MyServiceDoThingResult) Encode(e *runtime.Encoder) error {
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// Decode reads p from the Thrift binary protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceDoThingResult) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("do_thing_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("do_thing_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("do_thing_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// MyServiceNewThingArgs_ holds the arguments of my_service.new_thing on the
+// wire.
+type MyServiceNewThingArgs_ struct{}
+
+// NewMyServiceNewThingArgs_ returns a new MyServiceNewThingArgs_ with the IDL's
+// default values set.
+func NewMyServiceNewThingArgs_() *MyServiceNewThingArgs_ {
+	return &MyServiceNewThingArgs_{}
+}
+
+// String returns a readable form of p for logs and debugging.
+func (p *MyServiceNewThingArgs_) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return runtime.StructString("new_thing_args")
+}
+
+// Encode writes p in the Thrift binary protocol.
+func (p *MyServiceNewThingArgs_) Encode(e *runtime.Encoder) error {
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// Decode reads p from the Thrift binary protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceNewThingArgs_) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("new_thing_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("new_thing_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("new_thing_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// MyServiceNewThingResult_ holds the reply of my_service.new_thing on the wire:
+// its result or a declared exception.
+type MyServiceNewThingResult_ struct{}
+
+// NewMyServiceNewThingResult_ returns a new MyServiceNewThingResult_ with the
+// IDL's default values set.
+func NewMyServiceNewThingResult_() *MyServiceNewThingResult_ {
+	return &MyServiceNewThingResult_{}
+}
+
+// String returns a readable form of p for logs and debugging.
+func (p *MyServiceNewThingResult_) String() string {
+	if p == nil {
+		return "<nil>"
+	}
+	return runtime.StructString("new_thing_result")
+}
+
+// Encode writes p in the Thrift binary protocol.
+func (p *MyServiceNewThingResult_) Encode(e *runtime.Encoder) error {
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// Decode reads p from the Thrift binary protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceNewThingResult_) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("new_thing_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("new_thing_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("new_thing_result", "", err)
 		}
 	}
 	d.ReadStructEnd()

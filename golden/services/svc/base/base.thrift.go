@@ -7,6 +7,7 @@ package base
 import (
 	"context"
 	"errors"
+
 	"github.com/thriftsec/thriftsec/runtime"
 )
 
@@ -39,7 +40,8 @@ func (p *BaseError) String() string {
 	return runtime.StructString("BaseError", "reason", p.Reason)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *BaseError) Error() string {
 	return p.String()
 }
@@ -89,7 +91,8 @@ func (p *BaseError) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// Base is the service "Base" from services/inc/base.thrift. The server's handler implements it, and so does *BaseClient, which calls a remote server.
+// Base is the service "Base" from services/inc/base.thrift. The server's
+// handler implements it, and so does *BaseClient, which calls a remote server.
 //
 // Base is extended by a service in another Go package.
 type Base interface {
@@ -98,7 +101,8 @@ type Base interface {
 	Version(ctx context.Context) (string, error)
 }
 
-// BaseClient calls the Base service through a runtime.Caller, usually a *runtime.Client.
+// BaseClient calls the Base service through a runtime.Caller, usually a
+// *runtime.Client.
 // It is safe for concurrent use when its Caller is.
 type BaseClient struct {
 	c runtime.Caller
@@ -137,14 +141,16 @@ func (c *BaseClient) Version(ctx context.Context) (r string, err error) {
 	return *result.Success, nil
 }
 
-// NewBaseProcessor returns a processor that serves h as the Base service; give it to a runtime.Server.
+// NewBaseProcessor returns a processor that serves h as the Base service; give
+// it to a runtime.Server.
 func NewBaseProcessor(h Base) *runtime.Processor {
 	p := runtime.NewProcessor("Base")
 	RegisterBaseMethods(p, h)
 	return p
 }
 
-// RegisterBaseMethods adds the methods of Base, and of the services it extends, to p.
+// RegisterBaseMethods adds the methods of Base, and of the services it extends,
+// to p.
 func RegisterBaseMethods(p *runtime.Processor, h Base) {
 	p.Register("ping", runtime.Method{
 		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
@@ -227,10 +233,12 @@ func (p *BasePingArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// BasePingResult holds the reply of Base.ping on the wire: its result or a declared exception.
+// BasePingResult holds the reply of Base.ping on the wire: its result or a
+// declared exception.
 type BasePingResult struct{}
 
-// NewBasePingResult returns a new BasePingResult with the IDL's default values set.
+// NewBasePingResult returns a new BasePingResult with the IDL's default values
+// set.
 func NewBasePingResult() *BasePingResult {
 	return &BasePingResult{}
 }
@@ -278,7 +286,8 @@ func (p *BasePingResult) Decode(d *runtime.Decoder) error {
 // BaseVersionArgs holds the arguments of Base.version on the wire.
 type BaseVersionArgs struct{}
 
-// NewBaseVersionArgs returns a new BaseVersionArgs with the IDL's default values set.
+// NewBaseVersionArgs returns a new BaseVersionArgs with the IDL's default
+// values set.
 func NewBaseVersionArgs() *BaseVersionArgs {
 	return &BaseVersionArgs{}
 }
@@ -323,13 +332,15 @@ func (p *BaseVersionArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// BaseVersionResult holds the reply of Base.version on the wire: its result or a declared exception.
+// BaseVersionResult holds the reply of Base.version on the wire: its result or
+// a declared exception.
 type BaseVersionResult struct {
 	Success *string    `json:"success,omitempty" thrift:"success,0,optional"`
 	Err     *BaseError `json:"err,omitempty" thrift:"err,1,optional"`
 }
 
-// NewBaseVersionResult returns a new BaseVersionResult with the IDL's default values set.
+// NewBaseVersionResult returns a new BaseVersionResult with the IDL's default
+// values set.
 func NewBaseVersionResult() *BaseVersionResult {
 	return &BaseVersionResult{}
 }

@@ -8,9 +8,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	base "github.com/thriftsec/thriftsec/golden/services/svc/base"
-	"github.com/thriftsec/thriftsec/runtime"
 	"strconv"
+
+	"github.com/thriftsec/thriftsec/golden/services/svc/base"
+	"github.com/thriftsec/thriftsec/runtime"
 )
 
 // Fails to compile when the runtime package is older than this generated code.
@@ -26,7 +27,8 @@ const (
 	Operation_DIVIDE   Operation = 4
 )
 
-// String returns the IDL name of v, or "Operation(N)" for a value the IDL does not name.
+// String returns the IDL name of v, or "Operation(N)" for a value the IDL does
+// not name.
 func (v Operation) String() string {
 	switch v {
 	case Operation_ADD:
@@ -66,7 +68,8 @@ func (v Operation) MarshalText() ([]byte, error) {
 	return strconv.AppendInt(nil, int64(v), 10), nil
 }
 
-// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes them.
+// UnmarshalText decodes an IDL name or a decimal number, as MarshalText writes
+// them.
 func (v *Operation) UnmarshalText(b []byte) error {
 	x, err := OperationFromString(string(b))
 	if err != nil {
@@ -219,13 +222,15 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// InvalidOperation is the exception "InvalidOperation" from services/calc.thrift.
+// InvalidOperation is the exception "InvalidOperation" from
+// services/calc.thrift.
 type InvalidOperation struct {
 	WhatOp int32  `json:"what_op" thrift:"what_op,1"`
 	Why    string `json:"why" thrift:"why,2"`
 }
 
-// NewInvalidOperation returns a new InvalidOperation with the IDL's default values set.
+// NewInvalidOperation returns a new InvalidOperation with the IDL's default
+// values set.
 func NewInvalidOperation() *InvalidOperation {
 	return &InvalidOperation{}
 }
@@ -254,7 +259,8 @@ func (p *InvalidOperation) String() string {
 	return runtime.StructString("InvalidOperation", "what_op", p.WhatOp, "why", p.Why)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *InvalidOperation) Error() string {
 	return p.String()
 }
@@ -341,7 +347,8 @@ func (p *Overflow) String() string {
 	return runtime.StructString("Overflow", "limit", p.Limit)
 }
 
-// Error makes the exception a Go error; clients return it from calls that throw it.
+// Error makes the exception a Go error; clients return it from calls that throw
+// it.
 func (p *Overflow) Error() string {
 	return p.String()
 }
@@ -391,7 +398,9 @@ func (p *Overflow) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// Calculator is the service "Calculator" from services/calc.thrift. The server's handler implements it, and so does *CalculatorClient, which calls a remote server.
+// Calculator is the service "Calculator" from services/calc.thrift. The
+// server's handler implements it, and so does *CalculatorClient, which calls a
+// remote server.
 type Calculator interface {
 	base.Base
 	Add(ctx context.Context, num1 int32, num2 int32) (int32, error)
@@ -403,12 +412,13 @@ type Calculator interface {
 	Dump(ctx context.Context) ([]byte, error)
 	LastWork(ctx context.Context) (*Work, error)
 	// Go keywords and locals as names.
-	Type(ctx context.Context, func_ int32, ctx_ int32, err_ int32, result_ string) (int32, error)
+	Type(ctx context.Context, func_a1 int32, ctx_ int32, err_ int32, result_ string) (int32, error)
 	GetX(ctx context.Context) error
 	GetX_(ctx context.Context) error
 }
 
-// CalculatorClient calls the Calculator service through a runtime.Caller, usually a *runtime.Client.
+// CalculatorClient calls the Calculator service through a runtime.Caller,
+// usually a *runtime.Client.
 // It is safe for concurrent use when its Caller is.
 type CalculatorClient struct {
 	*base.BaseClient
@@ -529,13 +539,13 @@ func (c *CalculatorClient) LastWork(ctx context.Context) (r *Work, err error) {
 // Type calls Calculator.type on the server.
 //
 // Go keywords and locals as names.
-func (c *CalculatorClient) Type(ctx context.Context, func_ int32, ctx_ int32, err_ int32, result_ string) (r int32, err error) {
+func (c *CalculatorClient) Type(ctx context.Context, func_a1 int32, ctx_ int32, err_ int32, result_ string) (r int32, err error) {
 	var result CalculatorTypeResult
 	if err = c.c.Call(ctx, "type", &CalculatorTypeArgs{
-		Ctx:    ctx_,
-		Err:    err_,
-		Func:   func_,
-		Result: result_,
+		Ctx:     ctx_,
+		Err:     err_,
+		Func:    func_a1,
+		Result_: result_,
 	}, &result); err != nil {
 		return r, err
 	}
@@ -556,21 +566,23 @@ func (c *CalculatorClient) GetX(ctx context.Context) (err error) {
 
 // GetX_ calls Calculator.getX on the server.
 func (c *CalculatorClient) GetX_(ctx context.Context) (err error) {
-	var result CalculatorGetX_Result
-	if err = c.c.Call(ctx, "getX", &CalculatorGetX_Args{}, &result); err != nil {
+	var result CalculatorGetXResult_
+	if err = c.c.Call(ctx, "getX", &CalculatorGetXArgs_{}, &result); err != nil {
 		return err
 	}
 	return nil
 }
 
-// NewCalculatorProcessor returns a processor that serves h as the Calculator service; give it to a runtime.Server.
+// NewCalculatorProcessor returns a processor that serves h as the Calculator
+// service; give it to a runtime.Server.
 func NewCalculatorProcessor(h Calculator) *runtime.Processor {
 	p := runtime.NewProcessor("Calculator")
 	RegisterCalculatorMethods(p, h)
 	return p
 }
 
-// RegisterCalculatorMethods adds the methods of Calculator, and of the services it extends, to p.
+// RegisterCalculatorMethods adds the methods of Calculator, and of the services
+// it extends, to p.
 func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 	base.RegisterBaseMethods(p, h)
 	p.Register("add", runtime.Method{
@@ -708,7 +720,7 @@ func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
 			args := in.(*CalculatorTypeArgs)
 			var result CalculatorTypeResult
-			r, err := h.Type(ctx, args.Func, args.Ctx, args.Err, args.Result)
+			r, err := h.Type(ctx, args.Func, args.Ctx, args.Err, args.Result_)
 			if err != nil {
 				return nil, err
 			}
@@ -734,7 +746,7 @@ func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 	})
 	p.Register("getX", runtime.Method{
 		Handle: func(ctx context.Context, in runtime.Struct) (runtime.Struct, error) {
-			var result CalculatorGetX_Result
+			var result CalculatorGetXResult_
 			err := h.GetX_(ctx)
 			if err != nil {
 				return nil, err
@@ -742,7 +754,7 @@ func RegisterCalculatorMethods(p *runtime.Processor, h Calculator) {
 			return &result, nil
 		},
 		NewArgs: func() runtime.Struct {
-			return NewCalculatorGetX_Args()
+			return NewCalculatorGetXArgs_()
 		},
 	})
 }
@@ -753,7 +765,8 @@ type CalculatorAddArgs struct {
 	Num2 int32 `json:"num2" thrift:"num2,2"`
 }
 
-// NewCalculatorAddArgs returns a new CalculatorAddArgs with the IDL's default values set.
+// NewCalculatorAddArgs returns a new CalculatorAddArgs with the IDL's default
+// values set.
 func NewCalculatorAddArgs() *CalculatorAddArgs {
 	return &CalculatorAddArgs{}
 }
@@ -838,12 +851,14 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorAddResult holds the reply of Calculator.add on the wire: its result or a declared exception.
+// CalculatorAddResult holds the reply of Calculator.add on the wire: its result
+// or a declared exception.
 type CalculatorAddResult struct {
 	Success *int32 `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorAddResult returns a new CalculatorAddResult with the IDL's default values set.
+// NewCalculatorAddResult returns a new CalculatorAddResult with the IDL's
+// default values set.
 func NewCalculatorAddResult() *CalculatorAddResult {
 	return &CalculatorAddResult{}
 }
@@ -916,13 +931,15 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorCalculateArgs holds the arguments of Calculator.calculate on the wire.
+// CalculatorCalculateArgs holds the arguments of Calculator.calculate on the
+// wire.
 type CalculatorCalculateArgs struct {
 	Logid int32 `json:"logid" thrift:"logid,1"`
 	W     *Work `json:"w" thrift:"w,2"`
 }
 
-// NewCalculatorCalculateArgs returns a new CalculatorCalculateArgs with the IDL's default values set.
+// NewCalculatorCalculateArgs returns a new CalculatorCalculateArgs with the
+// IDL's default values set.
 func NewCalculatorCalculateArgs() *CalculatorCalculateArgs {
 	return &CalculatorCalculateArgs{}
 }
@@ -1014,14 +1031,16 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorCalculateResult holds the reply of Calculator.calculate on the wire: its result or a declared exception.
+// CalculatorCalculateResult holds the reply of Calculator.calculate on the
+// wire: its result or a declared exception.
 type CalculatorCalculateResult struct {
 	Success *int32            `json:"success,omitempty" thrift:"success,0,optional"`
 	Ouch    *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1,optional"`
 	Over    *Overflow         `json:"over,omitempty" thrift:"over,2,optional"`
 }
 
-// NewCalculatorCalculateResult returns a new CalculatorCalculateResult with the IDL's default values set.
+// NewCalculatorCalculateResult returns a new CalculatorCalculateResult with the
+// IDL's default values set.
 func NewCalculatorCalculateResult() *CalculatorCalculateResult {
 	return &CalculatorCalculateResult{}
 }
@@ -1155,7 +1174,8 @@ type CalculatorZipArgs struct {
 	Note string `json:"note" thrift:"note,1"`
 }
 
-// NewCalculatorZipArgs returns a new CalculatorZipArgs with the IDL's default values set.
+// NewCalculatorZipArgs returns a new CalculatorZipArgs with the IDL's default
+// values set.
 func NewCalculatorZipArgs() *CalculatorZipArgs {
 	return &CalculatorZipArgs{}
 }
@@ -1224,7 +1244,8 @@ func (p *CalculatorZipArgs) Decode(d *runtime.Decoder) error {
 // CalculatorResetArgs holds the arguments of Calculator.reset on the wire.
 type CalculatorResetArgs struct{}
 
-// NewCalculatorResetArgs returns a new CalculatorResetArgs with the IDL's default values set.
+// NewCalculatorResetArgs returns a new CalculatorResetArgs with the IDL's
+// default values set.
 func NewCalculatorResetArgs() *CalculatorResetArgs {
 	return &CalculatorResetArgs{}
 }
@@ -1269,12 +1290,14 @@ func (p *CalculatorResetArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorResetResult holds the reply of Calculator.reset on the wire: its result or a declared exception.
+// CalculatorResetResult holds the reply of Calculator.reset on the wire: its
+// result or a declared exception.
 type CalculatorResetResult struct {
 	Ouch *InvalidOperation `json:"ouch,omitempty" thrift:"ouch,1,optional"`
 }
 
-// NewCalculatorResetResult returns a new CalculatorResetResult with the IDL's default values set.
+// NewCalculatorResetResult returns a new CalculatorResetResult with the IDL's
+// default values set.
 func NewCalculatorResetResult() *CalculatorResetResult {
 	return &CalculatorResetResult{}
 }
@@ -1354,7 +1377,8 @@ type CalculatorHistoryArgs struct {
 	Limit *int32 `json:"limit,omitempty" thrift:"limit,1,optional"`
 }
 
-// NewCalculatorHistoryArgs returns a new CalculatorHistoryArgs with the IDL's default values set.
+// NewCalculatorHistoryArgs returns a new CalculatorHistoryArgs with the IDL's
+// default values set.
 func NewCalculatorHistoryArgs() *CalculatorHistoryArgs {
 	return &CalculatorHistoryArgs{}
 }
@@ -1427,12 +1451,14 @@ func (p *CalculatorHistoryArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorHistoryResult holds the reply of Calculator.history on the wire: its result or a declared exception.
+// CalculatorHistoryResult holds the reply of Calculator.history on the wire:
+// its result or a declared exception.
 type CalculatorHistoryResult struct {
 	Success []int64 `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorHistoryResult returns a new CalculatorHistoryResult with the IDL's default values set.
+// NewCalculatorHistoryResult returns a new CalculatorHistoryResult with the
+// IDL's default values set.
 func NewCalculatorHistoryResult() *CalculatorHistoryResult {
 	return &CalculatorHistoryResult{}
 }
@@ -1523,7 +1549,8 @@ func (p *CalculatorHistoryResult) Decode(d *runtime.Decoder) error {
 // CalculatorSavedArgs holds the arguments of Calculator.saved on the wire.
 type CalculatorSavedArgs struct{}
 
-// NewCalculatorSavedArgs returns a new CalculatorSavedArgs with the IDL's default values set.
+// NewCalculatorSavedArgs returns a new CalculatorSavedArgs with the IDL's
+// default values set.
 func NewCalculatorSavedArgs() *CalculatorSavedArgs {
 	return &CalculatorSavedArgs{}
 }
@@ -1568,12 +1595,14 @@ func (p *CalculatorSavedArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorSavedResult holds the reply of Calculator.saved on the wire: its result or a declared exception.
+// CalculatorSavedResult holds the reply of Calculator.saved on the wire: its
+// result or a declared exception.
 type CalculatorSavedResult struct {
 	Success map[string]*Work `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorSavedResult returns a new CalculatorSavedResult with the IDL's default values set.
+// NewCalculatorSavedResult returns a new CalculatorSavedResult with the IDL's
+// default values set.
 func NewCalculatorSavedResult() *CalculatorSavedResult {
 	return &CalculatorSavedResult{}
 }
@@ -1673,7 +1702,8 @@ func (p *CalculatorSavedResult) Decode(d *runtime.Decoder) error {
 // CalculatorDumpArgs holds the arguments of Calculator.dump on the wire.
 type CalculatorDumpArgs struct{}
 
-// NewCalculatorDumpArgs returns a new CalculatorDumpArgs with the IDL's default values set.
+// NewCalculatorDumpArgs returns a new CalculatorDumpArgs with the IDL's default
+// values set.
 func NewCalculatorDumpArgs() *CalculatorDumpArgs {
 	return &CalculatorDumpArgs{}
 }
@@ -1718,12 +1748,14 @@ func (p *CalculatorDumpArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorDumpResult holds the reply of Calculator.dump on the wire: its result or a declared exception.
+// CalculatorDumpResult holds the reply of Calculator.dump on the wire: its
+// result or a declared exception.
 type CalculatorDumpResult struct {
 	Success []byte `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorDumpResult returns a new CalculatorDumpResult with the IDL's default values set.
+// NewCalculatorDumpResult returns a new CalculatorDumpResult with the IDL's
+// default values set.
 func NewCalculatorDumpResult() *CalculatorDumpResult {
 	return &CalculatorDumpResult{}
 }
@@ -1796,10 +1828,12 @@ func (p *CalculatorDumpResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorLastWorkArgs holds the arguments of Calculator.last_work on the wire.
+// CalculatorLastWorkArgs holds the arguments of Calculator.last_work on the
+// wire.
 type CalculatorLastWorkArgs struct{}
 
-// NewCalculatorLastWorkArgs returns a new CalculatorLastWorkArgs with the IDL's default values set.
+// NewCalculatorLastWorkArgs returns a new CalculatorLastWorkArgs with the IDL's
+// default values set.
 func NewCalculatorLastWorkArgs() *CalculatorLastWorkArgs {
 	return &CalculatorLastWorkArgs{}
 }
@@ -1844,12 +1878,14 @@ func (p *CalculatorLastWorkArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorLastWorkResult holds the reply of Calculator.last_work on the wire: its result or a declared exception.
+// CalculatorLastWorkResult holds the reply of Calculator.last_work on the wire:
+// its result or a declared exception.
 type CalculatorLastWorkResult struct {
 	Success *Work `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorLastWorkResult returns a new CalculatorLastWorkResult with the IDL's default values set.
+// NewCalculatorLastWorkResult returns a new CalculatorLastWorkResult with the
+// IDL's default values set.
 func NewCalculatorLastWorkResult() *CalculatorLastWorkResult {
 	return &CalculatorLastWorkResult{}
 }
@@ -1926,13 +1962,14 @@ func (p *CalculatorLastWorkResult) Decode(d *runtime.Decoder) error {
 
 // CalculatorTypeArgs holds the arguments of Calculator.type on the wire.
 type CalculatorTypeArgs struct {
-	Func   int32  `json:"func" thrift:"func,1"`
-	Ctx    int32  `json:"ctx" thrift:"ctx,2"`
-	Err    int32  `json:"err" thrift:"err,3"`
-	Result string `json:"result" thrift:"result,4"`
+	Func    int32  `json:"func" thrift:"func,1"`
+	Ctx     int32  `json:"ctx" thrift:"ctx,2"`
+	Err     int32  `json:"err" thrift:"err,3"`
+	Result_ string `json:"result" thrift:"result,4"`
 }
 
-// NewCalculatorTypeArgs returns a new CalculatorTypeArgs with the IDL's default values set.
+// NewCalculatorTypeArgs returns a new CalculatorTypeArgs with the IDL's default
+// values set.
 func NewCalculatorTypeArgs() *CalculatorTypeArgs {
 	return &CalculatorTypeArgs{}
 }
@@ -1961,10 +1998,10 @@ func (p *CalculatorTypeArgs) GetErr() (v int32) {
 	return v
 }
 
-// GetResult returns the value of field "result", or its default when unset.
-func (p *CalculatorTypeArgs) GetResult() (v string) {
+// GetResult_ returns the value of field "result", or its default when unset.
+func (p *CalculatorTypeArgs) GetResult_() (v string) {
 	if p != nil {
-		return p.Result
+		return p.Result_
 	}
 	return v
 }
@@ -1974,7 +2011,7 @@ func (p *CalculatorTypeArgs) String() string {
 	if p == nil {
 		return "<nil>"
 	}
-	return runtime.StructString("type_args", "func", p.Func, "ctx", p.Ctx, "err", p.Err, "result", p.Result)
+	return runtime.StructString("type_args", "func", p.Func, "ctx", p.Ctx, "err", p.Err, "result", p.Result_)
 }
 
 // Encode writes p in the Thrift binary protocol.
@@ -1990,7 +2027,7 @@ func (p *CalculatorTypeArgs) Encode(e *runtime.Encoder) error {
 	e.WriteFieldBegin(runtime.TypeI32, 3)
 	e.WriteI32(p.Err)
 	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteString(p.Result)
+	e.WriteString(p.Result_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -2043,7 +2080,7 @@ func (p *CalculatorTypeArgs) Decode(d *runtime.Decoder) error {
 				if err != nil {
 					return runtime.NewFieldError("type_args", "result", err)
 				}
-				p.Result = v4
+				p.Result_ = v4
 				continue
 			}
 		}
@@ -2055,12 +2092,14 @@ func (p *CalculatorTypeArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorTypeResult holds the reply of Calculator.type on the wire: its result or a declared exception.
+// CalculatorTypeResult holds the reply of Calculator.type on the wire: its
+// result or a declared exception.
 type CalculatorTypeResult struct {
 	Success *int32 `json:"success,omitempty" thrift:"success,0,optional"`
 }
 
-// NewCalculatorTypeResult returns a new CalculatorTypeResult with the IDL's default values set.
+// NewCalculatorTypeResult returns a new CalculatorTypeResult with the IDL's
+// default values set.
 func NewCalculatorTypeResult() *CalculatorTypeResult {
 	return &CalculatorTypeResult{}
 }
@@ -2136,7 +2175,8 @@ func (p *CalculatorTypeResult) Decode(d *runtime.Decoder) error {
 // CalculatorGetXArgs holds the arguments of Calculator.get_x on the wire.
 type CalculatorGetXArgs struct{}
 
-// NewCalculatorGetXArgs returns a new CalculatorGetXArgs with the IDL's default values set.
+// NewCalculatorGetXArgs returns a new CalculatorGetXArgs with the IDL's default
+// values set.
 func NewCalculatorGetXArgs() *CalculatorGetXArgs {
 	return &CalculatorGetXArgs{}
 }
@@ -2181,10 +2221,12 @@ func (p *CalculatorGetXArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorGetXResult holds the reply of Calculator.get_x on the wire: its result or a declared exception.
+// CalculatorGetXResult holds the reply of Calculator.get_x on the wire: its
+// result or a declared exception.
 type CalculatorGetXResult struct{}
 
-// NewCalculatorGetXResult returns a new CalculatorGetXResult with the IDL's default values set.
+// NewCalculatorGetXResult returns a new CalculatorGetXResult with the IDL's
+// default values set.
 func NewCalculatorGetXResult() *CalculatorGetXResult {
 	return &CalculatorGetXResult{}
 }
@@ -2229,16 +2271,17 @@ func (p *CalculatorGetXResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorGetX_Args holds the arguments of Calculator.getX on the wire.
-type CalculatorGetX_Args struct{}
+// CalculatorGetXArgs_ holds the arguments of Calculator.getX on the wire.
+type CalculatorGetXArgs_ struct{}
 
-// NewCalculatorGetX_Args returns a new CalculatorGetX_Args with the IDL's default values set.
-func NewCalculatorGetX_Args() *CalculatorGetX_Args {
-	return &CalculatorGetX_Args{}
+// NewCalculatorGetXArgs_ returns a new CalculatorGetXArgs_ with the IDL's
+// default values set.
+func NewCalculatorGetXArgs_() *CalculatorGetXArgs_ {
+	return &CalculatorGetXArgs_{}
 }
 
 // String returns a readable form of p for logs and debugging.
-func (p *CalculatorGetX_Args) String() string {
+func (p *CalculatorGetXArgs_) String() string {
 	if p == nil {
 		return "<nil>"
 	}
@@ -2246,7 +2289,7 @@ func (p *CalculatorGetX_Args) String() string {
 }
 
 // Encode writes p in the Thrift binary protocol.
-func (p *CalculatorGetX_Args) Encode(e *runtime.Encoder) error {
+func (p *CalculatorGetXArgs_) Encode(e *runtime.Encoder) error {
 	if p == nil {
 		e.WriteFieldStop()
 		return nil
@@ -2257,7 +2300,7 @@ func (p *CalculatorGetX_Args) Encode(e *runtime.Encoder) error {
 
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
-func (p *CalculatorGetX_Args) Decode(d *runtime.Decoder) error {
+func (p *CalculatorGetXArgs_) Decode(d *runtime.Decoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("getX_args", "", err)
 	}
@@ -2277,16 +2320,18 @@ func (p *CalculatorGetX_Args) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// CalculatorGetX_Result holds the reply of Calculator.getX on the wire: its result or a declared exception.
-type CalculatorGetX_Result struct{}
+// CalculatorGetXResult_ holds the reply of Calculator.getX on the wire: its
+// result or a declared exception.
+type CalculatorGetXResult_ struct{}
 
-// NewCalculatorGetX_Result returns a new CalculatorGetX_Result with the IDL's default values set.
-func NewCalculatorGetX_Result() *CalculatorGetX_Result {
-	return &CalculatorGetX_Result{}
+// NewCalculatorGetXResult_ returns a new CalculatorGetXResult_ with the IDL's
+// default values set.
+func NewCalculatorGetXResult_() *CalculatorGetXResult_ {
+	return &CalculatorGetXResult_{}
 }
 
 // String returns a readable form of p for logs and debugging.
-func (p *CalculatorGetX_Result) String() string {
+func (p *CalculatorGetXResult_) String() string {
 	if p == nil {
 		return "<nil>"
 	}
@@ -2294,7 +2339,7 @@ func (p *CalculatorGetX_Result) String() string {
 }
 
 // Encode writes p in the Thrift binary protocol.
-func (p *CalculatorGetX_Result) Encode(e *runtime.Encoder) error {
+func (p *CalculatorGetXResult_) Encode(e *runtime.Encoder) error {
 	if p == nil {
 		e.WriteFieldStop()
 		return nil
@@ -2305,7 +2350,7 @@ func (p *CalculatorGetX_Result) Encode(e *runtime.Encoder) error {
 
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
-func (p *CalculatorGetX_Result) Decode(d *runtime.Decoder) error {
+func (p *CalculatorGetXResult_) Decode(d *runtime.Decoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("getX_result", "", err)
 	}
@@ -2325,10 +2370,12 @@ func (p *CalculatorGetX_Result) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
-// Empty is the service "Empty" from services/calc.thrift. The server's handler implements it, and so does *EmptyClient, which calls a remote server.
+// Empty is the service "Empty" from services/calc.thrift. The server's handler
+// implements it, and so does *EmptyClient, which calls a remote server.
 type Empty interface{}
 
-// EmptyClient calls the Empty service through a runtime.Caller, usually a *runtime.Client.
+// EmptyClient calls the Empty service through a runtime.Caller, usually a
+// *runtime.Client.
 // It is safe for concurrent use when its Caller is.
 type EmptyClient struct {
 	c runtime.Caller
@@ -2341,12 +2388,14 @@ func NewEmptyClient(c runtime.Caller) *EmptyClient {
 
 var _ Empty = (*EmptyClient)(nil)
 
-// NewEmptyProcessor returns a processor that serves h as the Empty service; give it to a runtime.Server.
+// NewEmptyProcessor returns a processor that serves h as the Empty service;
+// give it to a runtime.Server.
 func NewEmptyProcessor(h Empty) *runtime.Processor {
 	p := runtime.NewProcessor("Empty")
 	RegisterEmptyMethods(p, h)
 	return p
 }
 
-// RegisterEmptyMethods adds the methods of Empty, and of the services it extends, to p.
+// RegisterEmptyMethods adds the methods of Empty, and of the services it
+// extends, to p.
 func RegisterEmptyMethods(p *runtime.Processor, h Empty) {}

@@ -5,8 +5,8 @@
 package v1
 
 import (
-	geo "github.com/thriftsec/thriftsec/golden/includes/shared/geo"
-	units "github.com/thriftsec/thriftsec/golden/includes/units"
+	"github.com/thriftsec/thriftsec/golden/includes/shared/geo"
+	"github.com/thriftsec/thriftsec/golden/includes/units"
 	"github.com/thriftsec/thriftsec/runtime"
 )
 
