@@ -251,14 +251,17 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("thrift: call %s: %w", method, err)
 	}
-	if _, ok := ctx.Deadline(); !ok && cl.opts.callTimeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, cl.opts.callTimeout)
-		defer cancel()
+	// The call's deadline spans every attempt: the context's, or
+	// WithCallTimeout's. It is enforced with the connection's own timer
+	// and deadlines rather than a derived context, which would cost
+	// several allocations per call.
+	limit, ok := ctx.Deadline()
+	if !ok && cl.opts.callTimeout > 0 {
+		limit = time.Now().Add(cl.opts.callTimeout)
 	}
 	for attempt := 1; ; attempt++ {
-		again, err := cl.attempt(ctx, method, args, result, oneway)
-		if !again || attempt == maxAttempts || ctx.Err() != nil {
+		again, err := cl.attempt(ctx, limit, method, args, result, oneway)
+		if !again || attempt == maxAttempts || ctx.Err() != nil || (!limit.IsZero() && !time.Now().Before(limit)) {
 			return err
 		}
 		cl.opts.logger.Debug("thrift: call not executed by the server; sending it again", "server", cl.addr, "method", method, "error", err)
@@ -267,12 +270,12 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 
 // attempt sends the call once. again reports that it provably did not
 // run, so that sending it again is safe.
-func (cl *Client) attempt(ctx context.Context, method string, args, result Struct, oneway bool) (again bool, err error) {
+func (cl *Client) attempt(ctx context.Context, limit time.Time, method string, args, result Struct, oneway bool) (again bool, err error) {
 	typ := MessageCall
 	if oneway {
 		typ = MessageOneway
 	}
-	cc, err := cl.get(ctx)
+	cc, err := cl.get(ctx, limit)
 	if err != nil {
 		return false, fmt.Errorf("thrift: call %s: %w", method, err)
 	}
@@ -289,16 +292,16 @@ func (cl *Client) attempt(ctx context.Context, method string, args, result Struc
 	}
 	defer cl.put(cc)
 
-	// The context's end closes the connection: that interrupts a
-	// blocked write and the reader's wait for the reply alike.
-	var stop func() bool
-	if ctx.Done() != nil {
-		stop = context.AfterFunc(ctx, cc.abort)
-	}
-	if d, ok := ctx.Deadline(); ok {
-		cc.conn.SetWriteDeadline(d)
-	} else {
-		cc.conn.SetWriteDeadline(time.Time{})
+	// The deadline bounds the write, and the connection's timer closes
+	// the connection when it passes, which ends the reader's wait for
+	// the reply; the context's cancellation ends that wait too (a
+	// write blocked because the server stopped reading ends at the
+	// deadline). Either way the connection is closed: a half-read reply
+	// can never be reused.
+	cc.conn.SetWriteDeadline(limit)
+	armed := !limit.IsZero()
+	if armed {
+		cc.timer.Reset(time.Until(limit))
 	}
 	werr := cc.w.flush()
 	if werr != nil {
@@ -307,16 +310,26 @@ func (cl *Client) attempt(ctx context.Context, method string, args, result Struc
 	if !oneway {
 		// The reader answers even when the write failed: abort closed
 		// the connection, so it reports that.
-		err = <-cc.done
+		if done := ctx.Done(); done == nil {
+			err = <-cc.done
+		} else {
+			select {
+			case err = <-cc.done:
+			case <-done:
+				cc.abort()
+				<-cc.done
+				err = ctx.Err()
+			}
+		}
 	}
 	if werr != nil {
 		err = werr
 	}
-	if stop != nil && !stop() {
-		// The context ended while the call was under way.
+	if armed && !cc.timer.Stop() {
+		// The deadline passed while the call was under way.
 		cc.abort()
 		if err != nil {
-			err = ctx.Err()
+			err = context.DeadlineExceeded
 		}
 	}
 	if err == nil {
@@ -336,14 +349,22 @@ func (cl *Client) attempt(ctx context.Context, method string, args, result Struc
 
 // get takes a connection from the pool, or dials one, waiting while
 // maxConns are in use.
-func (cl *Client) get(ctx context.Context) (*clientConn, error) {
+func (cl *Client) get(ctx context.Context, limit time.Time) (*clientConn, error) {
 	select {
 	case cl.sem <- struct{}{}:
 	default:
+		var expired <-chan time.Time
+		if !limit.IsZero() {
+			t := time.NewTimer(time.Until(limit))
+			defer t.Stop()
+			expired = t.C
+		}
 		select {
 		case cl.sem <- struct{}{}:
 		case <-ctx.Done():
 			return nil, ctx.Err()
+		case <-expired:
+			return nil, context.DeadlineExceeded
 		}
 	}
 	for {
@@ -415,6 +436,8 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 		conn = tc
 	}
 	cc := &clientConn{cl: cl, raw: raw, conn: conn, done: make(chan error, 1)}
+	cc.timer = time.AfterFunc(time.Hour, cc.abort)
+	cc.timer.Stop()
 	cc.w = newWire(cl.opts.transport, cl.opts.protocol, conn, conn, cl.opts.lim)
 	go cc.readLoop()
 	return cc, nil
@@ -430,6 +453,9 @@ type clientConn struct {
 	w    *wire
 	seq  int32 // last sequence id sent; owned by the holder
 	done chan error
+	// timer closes the connection when the holder's call passes its
+	// deadline; armed and stopped by the holder, once per call.
+	timer *time.Timer
 
 	mu     sync.Mutex
 	dead   bool

@@ -138,8 +138,8 @@ func isReset(err error) bool {
 	return errors.As(err, &op) && !op.Timeout()
 }
 
-// TestMaxConns holds MaxConns connections and checks that one more is
-// closed at once, that the server keeps accepting, and that a slot freed
+// TestMaxConns holds MaxConns established connections and checks that
+// one more is closed once established, that the server keeps accepting, and that a slot freed
 // is usable again.
 func TestMaxConns(t *testing.T) {
 	const max = 3
@@ -159,6 +159,9 @@ func TestMaxConns(t *testing.T) {
 			c.Close()
 		}
 	}()
+	// The server counts a connection once its side of the handshake is
+	// done, a moment after the client's.
+	waitFor(t, "the held connections to be established", func() bool { return ts.srv.Stats().Established == max })
 	for i := range 3 { // the accept loop goes on refusing
 		if err := dialCall(ts.addr, WithTLS(p.clientTLS)); err == nil {
 			t.Fatalf("connection %d over MaxConns was served", max+1+i)
