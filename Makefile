@@ -28,11 +28,12 @@ test: deps vet unit hostile-short fuzz wire interop
 # is missing: Apache Thrift's compiler and Python libraries (Debian), and
 # Apache's Go library (module proxy, used only by interop/go.mod).
 deps:
-	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null 2>&1; then \
-		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy"; \
+	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null 2>&1 \
+		|| ! /usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1 || [ ! -d /usr/lib/python3/dist-packages/cryptography_vectors ]; then \
+		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy, python3-cryptography(-vectors)"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors >/dev/null; \
 	fi
 	@thrift --version
 	$(GO) mod download
@@ -62,6 +63,7 @@ unit:
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzProxyHeader$$' -fuzztime=$(FUZZTIME) ./runtime
+	$(GO) test -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME) ./runtime/fernet
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
 	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./runtime
