@@ -319,6 +319,14 @@ type row struct {
 	log    string
 }
 
+// protocol is the Protocol column: binary unless the row says otherwise.
+func (r *row) protocol() string {
+	if r.Protocol == "" {
+		return "binary"
+	}
+	return r.Protocol
+}
+
 type countFn func(out string) (string, bool)
 
 // passLines counts "PASS " lines and requires no "FAIL " line.
@@ -510,7 +518,7 @@ func runAll(ctx context.Context, e *env, rows []*row) {
 				if !r.ok {
 					status = "FAIL"
 				}
-				fmt.Fprintf(os.Stderr, "crosstest: %-4s %s | %s | %s | %s: %s (%s)\n", status, r.Peer, r.Direction, r.Transport, r.Security, r.detail, r.took.Round(100*time.Millisecond))
+				fmt.Fprintf(os.Stderr, "crosstest: %-4s %s | %s | %s | %s | %s: %s (%s)\n", status, r.Peer, r.Direction, r.protocol(), r.Transport, r.Security, r.detail, r.took.Round(100*time.Millisecond))
 				if !r.ok || *verbose {
 					fmt.Fprintln(os.Stderr, indent(r.log))
 				}
@@ -769,11 +777,7 @@ func render(rows []*row, took time.Duration) string {
 		if !r.ok {
 			res = "**FAIL**"
 		}
-		proto := r.Protocol
-		if proto == "" {
-			proto = "binary"
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Peer, r.Direction, proto, r.Transport, r.Security, res, strings.ReplaceAll(r.detail, "|", `\|`))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Peer, r.Direction, r.protocol(), r.Transport, r.Security, res, strings.ReplaceAll(r.detail, "|", `\|`))
 	}
 	fmt.Fprintf(&b, "\n%d of %d rows pass (Apache Thrift 0.17 from Debian and the Go module proxy, thriftpy 0.3.9; %s on %d rows at a time).\n",
 		pass, len(rows), took.Round(time.Second), *jobsFlag)
