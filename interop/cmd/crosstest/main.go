@@ -408,7 +408,7 @@ func (e *env) matrix() []*row {
 		}
 	}
 	// Multiplexed (Apache's TMultiplexedProtocol: ThriftTest and
-	// SecondService on one port), against Apache's Python peer.
+	// SecondService on one port), against Apache's Python peer and Go library.
 	for _, pr := range []string{"multi", "multic", "multij"} {
 		for _, tr := range []string{"buffered", "framed"} {
 			for _, tls := range []bool{false, true} {
@@ -422,6 +422,12 @@ func (e *env) matrix() []*row {
 						server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, args, []string{"TSimpleServer"}),
 						serverDir: e.py,
 						client:    cat([]string{tc, "--host=localhost"}, args, []string{keys}), count: passLines},
+					&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "Apache client → thriftsec server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ts}, args, []string{keys}), ours: true,
+						client: cat([]string{ap, "client", "--host=127.0.0.1"}, args, []string{keys}), count: passLines, want: []string{"PASS secondtestString"}},
+					&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "thriftsec client → Apache server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ap, "server", "--host=127.0.0.1"}, args, []string{keys}),
+						client: cat([]string{tc, "--host=127.0.0.1"}, args, []string{keys}), count: passLines, want: []string{"PASS secondtestString"}},
 				)
 			}
 		}
