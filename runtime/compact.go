@@ -278,6 +278,16 @@ func (c *compactReader) value(t Type) error {
 		}
 		c.out = binary.BigEndian.AppendUint64(c.out, binary.LittleEndian.Uint64(b))
 	case TypeString:
+		d := c.d
+		if p := d.pos; uint(p) < uint(len(d.buf)) && d.buf[p] < 0x80 {
+			// A short string whose bytes are all at hand.
+			n := int(d.buf[p])
+			if p+1+n <= len(d.buf) && n <= d.lim.MaxStringLength {
+				c.out = appendRaw(c.out, d.buf[p+1:p+1+n])
+				d.pos = p + 1 + n
+				return nil
+			}
+		}
 		b, err := c.bytes("string")
 		if err != nil {
 			return err

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"net"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 var textProtocols = []Protocol{Compact, JSON}
@@ -280,5 +282,42 @@ func TestJSONPythonDoubles(t *testing.T) {
 		if got := strconv.FormatFloat(s.D, 'g', -1, 64); got != want {
 			t.Errorf("%s: got %s, want %s", in, got, want)
 		}
+	}
+}
+
+// TestServerProtocolHostile: hostile compact and JSON input on a live
+// server closes that connection (nothing allocated for the declared
+// sizes, no panic) and the server keeps serving.
+func TestServerProtocolHostile(t *testing.T) {
+	for _, c := range []struct {
+		p    Protocol
+		tr   Transport
+		body string
+	}{
+		{Compact, Framed, "\x82\x21\x01\x03add" + "\x19\xf5\xff\xff\xff\xff\x07"},        // list of 2^31-1 i32
+		{Compact, Buffered, "\x82\x21\x01\x03add" + "\x15" + strings.Repeat("\xff", 64)}, // endless varint
+		{JSON, Framed, `[1,"add",1,1,{"1":{"lst":["i32",2000000000]}}]`},
+		{JSON, Buffered, `[1,"add",1,1,` + strings.Repeat(`{"1":{"rec":`, 200)},
+	} {
+		t.Run(c.p.String()+"/"+c.tr.String(), func(t *testing.T) {
+			ts := startServer(t, secPlain, c.tr, func(s *Server) { s.Protocol = c.p })
+			conn, err := net.Dial("tcp", ts.addr)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer conn.Close()
+			msg := []byte(c.body)
+			if c.tr == Framed {
+				msg = append([]byte{0, 0, 0, byte(len(msg))}, msg...)
+			}
+			if _, err := conn.Write(msg); err != nil {
+				t.Fatal(err)
+			}
+			conn.SetReadDeadline(time.Now().Add(5 * time.Second))
+			if _, err := io.ReadAll(conn); err != nil {
+				t.Fatalf("the server did not close the connection: %v", err)
+			}
+			add(t, ts.dial(t, WithProtocol(c.p)), 1, 2)
+		})
 	}
 }

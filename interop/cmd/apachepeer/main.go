@@ -51,14 +51,20 @@ func main() {
 	fs.StringVar(&o.host, "host", "127.0.0.1", "host")
 	fs.IntVar(&o.port, "port", 9090, "port")
 	fs.StringVar(&o.transport, "transport", "buffered", "buffered or framed")
-	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact or json")
+	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact, json; multi, multic, multij: multiplexed with SecondService")
 	fs.BoolVar(&o.ssl, "ssl", false, "use TLS")
 	fs.StringVar(&o.keys, "keys", "keys", "directory laid out like Apache's test/keys")
 	fs.BoolVar(&o.requireCert, "require-client-cert", false, "server: require client certificates signed by CA.pem")
 	fs.BoolVar(&o.clientCert, "client-cert", false, "client: present client.crt and client.key")
 	fs.Parse(os.Args[2:])
-	if (o.protocol != "binary" && o.protocol != "compact" && o.protocol != "json") || (o.transport != "buffered" && o.transport != "framed") {
-		fmt.Fprintln(os.Stderr, "apachepeer: binary, compact or json protocol over buffered or framed transport only")
+	switch o.protocol {
+	case "binary", "compact", "json", "multi", "multic", "multij":
+	default:
+		fmt.Fprintln(os.Stderr, "apachepeer: protocol binary, compact, json, multi, multic or multij only")
+		os.Exit(2)
+	}
+	if o.transport != "buffered" && o.transport != "framed" {
+		fmt.Fprintln(os.Stderr, "apachepeer: buffered or framed transport only")
 		os.Exit(2)
 	}
 	var err error
@@ -124,8 +130,15 @@ func serve(o *options) error {
 	}
 	conf := o.conf()
 	thrift.ServerStopTimeout = 500 * time.Millisecond
-	srv := thrift.NewTSimpleServer4(tt.NewThriftTestProcessor(handler{}), sock,
-		o.transportFactory(conf), o.protocolFactory(conf))
+	var proc thrift.TProcessor = tt.NewThriftTestProcessor(handler{})
+	if o.multiplexed() {
+		mp := thrift.NewTMultiplexedProcessor()
+		mp.RegisterDefault(proc)
+		mp.RegisterProcessor("ThriftTest", proc)
+		mp.RegisterProcessor("SecondService", tt.NewSecondServiceProcessor(secondHandler{}))
+		proc = mp
+	}
+	srv := thrift.NewTSimpleServer4(proc, sock, o.transportFactory(conf), o.protocolFactory(conf))
 	if err := srv.Listen(); err != nil {
 		return err
 	}
@@ -249,7 +262,17 @@ func runClient(o *options) error {
 		return errors.New("could not connect")
 	}
 	defer trans.Close()
-	c := tt.NewThriftTestClientFactory(trans, o.protocolFactory(conf))
+	var c *tt.ThriftTestClient
+	var second *tt.SecondServiceClient
+	if o.multiplexed() {
+		p := o.protocolFactory(conf).GetProtocol(trans)
+		mp := thrift.NewTMultiplexedProtocol(p, "ThriftTest")
+		c = tt.NewThriftTestClient(thrift.NewTStandardClient(mp, mp))
+		sp := thrift.NewTMultiplexedProtocol(p, "SecondService")
+		second = tt.NewSecondServiceClient(thrift.NewTStandardClient(sp, sp))
+	} else {
+		c = tt.NewThriftTestClientFactory(trans, o.protocolFactory(conf))
+	}
 	ctx := context.Background()
 
 	failed := 0
@@ -369,6 +392,10 @@ func runClient(o *options) error {
 	check("testOneway", err)
 	r20, err := c.TestI32(ctx, 7)
 	check("testOneway/then-normal", eq(r20, err, int32(7)))
+	if second != nil {
+		r21, err := second.SecondtestString(ctx, "foobar")
+		check("secondtestString", eq(r21, err, `testString("foobar")`))
+	}
 
 	if failed > 0 {
 		return fmt.Errorf("%d checks failed", failed)
@@ -376,12 +403,23 @@ func runClient(o *options) error {
 	return nil
 }
 
+// multiplexed reports whether --protocol is multi, multic or multij.
+func (o *options) multiplexed() bool {
+	return o.protocol == "multi" || o.protocol == "multic" || o.protocol == "multij"
+}
+
+type secondHandler struct{}
+
+func (secondHandler) SecondtestString(ctx context.Context, s string) (string, error) {
+	return `testString("` + s + `")`, nil
+}
+
 // protocolFactory is Apache's factory for --protocol.
 func (o *options) protocolFactory(conf *thrift.TConfiguration) thrift.TProtocolFactory {
 	switch o.protocol {
-	case "compact":
+	case "compact", "multic":
 		return thrift.NewTCompactProtocolFactoryConf(conf)
-	case "json":
+	case "json", "multij":
 		return thrift.NewTJSONProtocolFactory()
 	}
 	return thrift.NewTBinaryProtocolFactoryConf(conf)

@@ -319,6 +319,14 @@ type row struct {
 	log    string
 }
 
+// protocol is the Protocol column: binary unless the row says otherwise.
+func (r *row) protocol() string {
+	if r.Protocol == "" {
+		return "binary"
+	}
+	return r.Protocol
+}
+
 type countFn func(out string) (string, bool)
 
 // passLines counts "PASS " lines and requires no "FAIL " line.
@@ -400,7 +408,7 @@ func (e *env) matrix() []*row {
 		}
 	}
 	// Multiplexed (Apache's TMultiplexedProtocol: ThriftTest and
-	// SecondService on one port), against Apache's Python peer.
+	// SecondService on one port), against Apache's Python peer and Go library.
 	for _, pr := range []string{"multi", "multic", "multij"} {
 		for _, tr := range []string{"buffered", "framed"} {
 			for _, tls := range []bool{false, true} {
@@ -414,6 +422,12 @@ func (e *env) matrix() []*row {
 						server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, args, []string{"TSimpleServer"}),
 						serverDir: e.py,
 						client:    cat([]string{tc, "--host=localhost"}, args, []string{keys}), count: passLines},
+					&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "Apache client → thriftsec server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ts}, args, []string{keys}), ours: true,
+						client: cat([]string{ap, "client", "--host=127.0.0.1"}, args, []string{keys}), count: passLines, want: []string{"PASS secondtestString"}},
+					&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "thriftsec client → Apache server", Protocol: pr, Transport: tr, Security: sec(tls),
+						server: cat([]string{ap, "server", "--host=127.0.0.1"}, args, []string{keys}),
+						client: cat([]string{tc, "--host=127.0.0.1"}, args, []string{keys}), count: passLines, want: []string{"PASS secondtestString"}},
 				)
 			}
 		}
@@ -510,7 +524,7 @@ func runAll(ctx context.Context, e *env, rows []*row) {
 				if !r.ok {
 					status = "FAIL"
 				}
-				fmt.Fprintf(os.Stderr, "crosstest: %-4s %s | %s | %s | %s: %s (%s)\n", status, r.Peer, r.Direction, r.Transport, r.Security, r.detail, r.took.Round(100*time.Millisecond))
+				fmt.Fprintf(os.Stderr, "crosstest: %-4s %s | %s | %s | %s | %s: %s (%s)\n", status, r.Peer, r.Direction, r.protocol(), r.Transport, r.Security, r.detail, r.took.Round(100*time.Millisecond))
 				if !r.ok || *verbose {
 					fmt.Fprintln(os.Stderr, indent(r.log))
 				}
@@ -769,11 +783,7 @@ func render(rows []*row, took time.Duration) string {
 		if !r.ok {
 			res = "**FAIL**"
 		}
-		proto := r.Protocol
-		if proto == "" {
-			proto = "binary"
-		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Peer, r.Direction, proto, r.Transport, r.Security, res, strings.ReplaceAll(r.detail, "|", `\|`))
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s |\n", r.Peer, r.Direction, r.protocol(), r.Transport, r.Security, res, strings.ReplaceAll(r.detail, "|", `\|`))
 	}
 	fmt.Fprintf(&b, "\n%d of %d rows pass (Apache Thrift 0.17 from Debian and the Go module proxy, thriftpy 0.3.9; %s on %d rows at a time).\n",
 		pass, len(rows), took.Round(time.Second), *jobsFlag)
