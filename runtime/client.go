@@ -40,6 +40,7 @@ type clientOptions struct {
 	interceptors []ClientInterceptor
 	callTimeout  time.Duration
 	dialer       func(ctx context.Context, addr string) (net.Conn, error)
+	sealer       Sealer
 }
 
 // WithDialer replaces how the client opens the connection (TCP to addr
@@ -163,6 +164,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	}
 	if o.plaintext && o.tls != nil {
 		return nil, errors.New("thrift: Dial given both WithTLS and WithPlaintext; choose one")
+	}
+	if o.sealer != nil && o.transport != Framed {
+		return nil, errors.New("thrift: WithSealer needs the Framed transport")
 	}
 	if !o.protocol.valid() {
 		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
@@ -439,6 +443,7 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	cc.timer = time.AfterFunc(time.Hour, cc.abort)
 	cc.timer.Stop()
 	cc.w = newWire(cl.opts.transport, cl.opts.protocol, conn, conn, cl.opts.lim)
+	cc.w.sealer = cl.opts.sealer
 	go cc.readLoop()
 	return cc, nil
 }

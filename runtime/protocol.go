@@ -349,17 +349,9 @@ func (d *Decoder) beginStream() error {
 func (w *wire) readProto() error {
 	pw := w.pw
 	if w.transport == Framed {
-		f, err := ReadFrame(w.br, w.frame, w.lim.MaxMessageSize)
-		if cap(f) <= maxKeptStreamBuf {
-			w.frame = f[:0]
-		} else {
-			w.frame = nil
-		}
+		f, err := w.readFrame()
 		if err != nil {
 			return err
-		}
-		if len(f) == 0 {
-			return protoErr(KindInvalidData, "empty frame", nil)
 		}
 		pw.src.Reset(f)
 	} else if err := pw.src.beginStream(); err != nil {

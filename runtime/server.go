@@ -166,6 +166,12 @@ type Server struct {
 	// Interceptors wrap every call, the first outermost.
 	Interceptors []ServerInterceptor
 
+	// Sealer, when set, seals every reply and opens every request (see
+	// Sealer), for links where TLS cannot be used; it needs the Framed
+	// transport and, without TLSConfig, Plaintext set by name as ever.
+	// A request that does not open closes the connection unanswered.
+	Sealer Sealer
+
 	// TrustedProxies are the load balancers (HAProxy in TCP mode with
 	// send-proxy or send-proxy-v2, say) allowed to say who the client
 	// is. A connection from one of them must start with a PROXY protocol
@@ -207,6 +213,7 @@ type serverConfig struct {
 	budget       *budget // nil: no limit
 	exposeErrors bool
 	proxies      []netip.Prefix
+	sealer       Sealer
 	logger       *slog.Logger
 	handler      *Processor
 	interceptors []ServerInterceptor
@@ -258,6 +265,10 @@ func (s *Server) config() (*serverConfig, error) {
 	}
 	c.exposeErrors = s.ExposeHandlerErrors
 	c.proxies = append([]netip.Prefix(nil), s.TrustedProxies...)
+	if s.Sealer != nil && s.Transport != Framed {
+		return nil, errors.New("thrift: Server.Sealer needs the Framed transport")
+	}
+	c.sealer = s.Sealer
 	hs := s.MaxHandshakes
 	if hs <= 0 {
 		hs = DefaultMaxHandshakes
@@ -727,6 +738,7 @@ func (c *serverConn) establish() bool {
 		c.peer = newPeer(c.addr, nil)
 	}
 	c.w = newWire(c.cfg.transport, c.cfg.protocol, c, c.conn, c.cfg.lim)
+	c.w.sealer = c.cfg.sealer
 	if c.cfg.tls == nil {
 		// A plaintext connection has no handshake: it is pending until
 		// it speaks.
@@ -951,6 +963,8 @@ func (c *serverConn) readFailed(err error) {
 	case errors.Is(err, errBudget):
 		c.srv.warnLimited(c.cfg, "thrift: request dropped: server memory budget (MaxInflightBytes) exhausted until its read deadline",
 			"peer", c.addr.String())
+	case errors.As(err, new(*SealError)):
+		c.srv.warnLimited(c.cfg, "thrift: sealed request refused; closing", "peer", c.addr.String(), "error", err)
 	case errors.As(err, &pe) && !errors.Is(err, io.ErrUnexpectedEOF):
 		c.debug("thrift: bad message header; closing", "error", err)
 	case errors.Is(err, io.EOF):

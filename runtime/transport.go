@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"bufio"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -66,6 +67,11 @@ type wire struct {
 
 	// pw is nil for the binary protocol; see protocol.go.
 	pw *protoWire
+
+	// sealer, when set, seals every frame's payload (see Sealer);
+	// sealed is the buffer a sealed frame is written from.
+	sealer Sealer
+	sealed []byte
 }
 
 func newWire(t Transport, p Protocol, r io.Reader, w io.Writer, lim Limits) *wire {
@@ -92,23 +98,41 @@ func (w *wire) readMessageBegin() (string, MessageType, int32, error) {
 		return w.dec.ReadMessageBegin()
 	}
 	if w.transport == Framed {
-		f, err := ReadFrame(w.br, w.frame, w.lim.MaxMessageSize)
-		if cap(f) <= maxKeptStreamBuf {
-			w.frame = f[:0]
-		} else {
-			w.frame = nil
-		}
+		f, err := w.readFrame()
 		if err != nil {
 			return "", 0, 0, err
-		}
-		if len(f) == 0 {
-			// ReadMessageBegin would see a used-up buffer and say
-			// io.EOF, which means an orderly close; this is not one.
-			return "", 0, 0, protoErr(KindInvalidData, "empty frame", nil)
 		}
 		w.dec.Reset(f)
 	}
 	return w.dec.ReadMessageBegin()
+}
+
+// readFrame reads the next frame, keeping its buffer for the next one
+// unless it grew large, and opens it when the link is sealed.
+func (w *wire) readFrame() ([]byte, error) {
+	f, err := ReadFrame(w.br, w.frame, w.lim.MaxMessageSize)
+	if cap(f) <= maxKeptStreamBuf {
+		w.frame = f[:0]
+	} else {
+		w.frame = nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if len(f) == 0 {
+		// ReadMessageBegin would see a used-up buffer and say io.EOF,
+		// which means an orderly close; this is not one.
+		return nil, protoErr(KindInvalidData, "empty frame", nil)
+	}
+	if w.sealer != nil {
+		if f, err = w.sealer.Open(f); err != nil {
+			return nil, &SealError{Err: err}
+		}
+		if len(f) == 0 {
+			return nil, protoErr(KindInvalidData, "empty sealed message", nil)
+		}
+	}
+	return f, nil
 }
 
 // waitByte blocks until the first byte of the next message has arrived
@@ -178,6 +202,22 @@ func (w *wire) flush() error {
 	b := w.enc.Bytes()
 	if w.pw != nil {
 		b = w.pw.out
+	}
+	if w.sealer != nil {
+		// b is a whole frame; its payload goes out as a token instead.
+		token, err := w.sealer.Seal(b[4:])
+		if err != nil {
+			return &SealError{Err: err}
+		}
+		if len(token) > w.lim.MaxMessageSize {
+			return protoErr(KindSizeLimit, "sealed message of "+itoa(len(token))+" bytes exceeds the limit of "+itoa(w.lim.MaxMessageSize)+" bytes", nil)
+		}
+		w.sealed = binary.BigEndian.AppendUint32(w.sealed[:0], uint32(len(token)))
+		w.sealed = append(w.sealed, token...)
+		b = w.sealed
+		if cap(w.sealed) > maxKeptWriteBuf {
+			w.sealed = nil
+		}
 	}
 	_, err := w.w.Write(b)
 	return err

@@ -38,6 +38,7 @@ import (
 	tt "github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/internal/crossflag"
 	"github.com/thriftsec/thriftsec/runtime"
+	"github.com/thriftsec/thriftsec/runtime/fernet"
 )
 
 func main() {
@@ -50,6 +51,7 @@ func run() int {
 	c.Register(fs, "localhost")
 	clientCert := fs.Bool("client-cert", false, "with --ssl, present client.crt and client.key from --keys")
 	only := fs.String("tests", "", "comma-separated methods to check (default: all)")
+	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, newest first; needs --transport=framed)")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on connecting and on each call")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "testclient:", err)
@@ -82,6 +84,19 @@ func run() int {
 		opts = append(opts, runtime.WithPlaintext())
 	}
 
+	if *fernetKeys != "" {
+		keys, err := fernet.LoadKeys(*fernetKeys)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testclient:", err)
+			return 2
+		}
+		link, err := fernet.NewLink(keys, 0)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testclient:", err)
+			return 2
+		}
+		opts = append(opts, runtime.WithSealer(link))
+	}
 	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	conn, err := runtime.Dial(ctx, addr, opts...)

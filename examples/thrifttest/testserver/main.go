@@ -23,6 +23,7 @@
 //	--expose-handler-errors  send handlers' plain error text to clients
 //	--stats=D               print goroutines and heap to stderr every D
 //	--proxy-protocol-trusted=CIDR[,CIDR]  Server.TrustedProxies: accept a PROXY protocol header from these only
+//	--fernet-keys=FILE      the sealed-message transport (runtime/fernet), keys one per line
 //	--echo-peer             testString answers its argument + "@" + the client address the handler sees
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
@@ -55,6 +56,7 @@ import (
 	"github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/internal/crossflag"
 	"github.com/thriftsec/thriftsec/runtime"
+	"github.com/thriftsec/thriftsec/runtime/fernet"
 )
 
 func main() {
@@ -81,6 +83,7 @@ func run() error {
 	expose := fs.Bool("expose-handler-errors", false, "Server.ExposeHandlerErrors: send handlers' plain error text to clients")
 	stats := fs.Duration("stats", 0, "print goroutines and heap to stderr at this interval (0: never)")
 	proxies := fs.String("proxy-protocol-trusted", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
+	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, the first seals; needs --transport=framed)")
 	echoPeer := fs.Bool("echo-peer", false, `testString answers its argument + "@" + the client address the handler sees`)
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
@@ -124,6 +127,15 @@ func run() error {
 	}
 	if *stats > 0 {
 		go printStats(*stats)
+	}
+	if *fernetKeys != "" {
+		keys, err := fernet.LoadKeys(*fernetKeys)
+		if err != nil {
+			return err
+		}
+		if srv.Sealer, err = fernet.NewLink(keys, 0); err != nil {
+			return err
+		}
 	}
 	if *proxies != "" {
 		for _, p := range strings.Split(*proxies, ",") {
