@@ -19,10 +19,10 @@ var apacheRefusesForGo = map[string]string{
 	// map ("Cannot produce a valid type for a Go map key"); thriftsec
 	// generates []runtime.Pair[K, V] in wire order for such maps.
 	"lib/delphi/test/skip/idl/skiptest_version_2.thrift": "map key list/set/map",
-	"lib/rs/test/thrifts/Midlayer.thrift":                 "map key list/set/map",
-	"test/DebugProtoTest.thrift":                          "map key list/set/map",
-	"test/EnumTest.thrift":                                "map key list/set/map",
-	"test/ThriftTest.thrift":                              "map key list/set/map",
+	"lib/rs/test/thrifts/Midlayer.thrift":                "map key list/set/map",
+	"test/DebugProtoTest.thrift":                         "map key list/set/map",
+	"test/EnumTest.thrift":                               "map key list/set/map",
+	"test/ThriftTest.thrift":                             "map key list/set/map",
 	// Apache's compiler reserves the keywords of every target language
 	// ("Cannot use reserved language keyword: \"from\""); a name is
 	// refused only where it would break the Go code thriftsec writes,
