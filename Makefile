@@ -5,7 +5,8 @@
 #               wire-compatibility against Apache Thrift, a short fuzz run
 #   make interop  the cross-language matrix against Apache Thrift (Python,
 #               Go) and thriftpy, over plain TCP, TLS and mutual TLS
-#   make bench  codec benchmarks side by side with Apache Thrift Go
+#   make bench  generator speed on a 50,000-line IDL; codec benchmarks side
+#               by side with Apache Thrift Go
 #   make hostile  the full hostile-client suite against the real testserver
 #               (make test runs its short version)
 #   make soak   48 TLS clients for 60 s: no errors, flat goroutines and memory
@@ -17,7 +18,7 @@ GO        ?= go
 FUZZTIME  ?= 15s
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: demo test deps vet unit fuzz wire interop bench hostile-short hostile soak
+.PHONY: demo test deps vet unit fuzz wire interop bench genbench hostile-short hostile soak
 
 demo:
 	./examples/calculator/demo.sh
@@ -88,5 +89,13 @@ wire:
 interop: deps
 	$(MAKE) -C interop cross
 
-bench:
+bench: genbench
 	$(MAKE) -C interop bench
+
+# Generator speed and memory on a synthetic 50,000-line IDL (one file, then
+# four that include each other), next to Apache's `thrift --gen go`.
+GENBENCH_LINES ?= 50000
+genbench:
+	$(GO) build -o $${TMPDIR:-/tmp}/thriftsec-gen-bench ./cmd/thriftsec-gen
+	$(GO) run ./internal/genbench -gen $${TMPDIR:-/tmp}/thriftsec-gen-bench -lines $(GENBENCH_LINES) -files 1
+	$(GO) run ./internal/genbench -gen $${TMPDIR:-/tmp}/thriftsec-gen-bench -lines $(GENBENCH_LINES) -files 4

@@ -5,7 +5,12 @@ import (
 	"fmt"
 	"go/format"
 	"path"
+	goruntime "runtime"
+	"sort"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/dave/jennifer/jen"
 
@@ -70,15 +75,47 @@ func Generate(prog *parser.Program, opts Options) ([]OutputFile, error) {
 			return nil, &parser.Error{Pos: inc.Pos, Msg: fmt.Sprintf("include %q puts its definitions in another Go package (%s), which needs the output's Go import path: %v", inc.Path, p.pkgOf[inc.File].dir, noModule)}
 		}
 	}
-	var out []OutputFile
+	// Plan every file's definitions, then render and format all chunks
+	// of all files on every core, then assemble the files in order.
+	var jobs []*fileJob
+	type task struct {
+		job   *fileJob
+		chunk int
+		names map[string]importLine
+	}
+	var tasks []task
 	for _, pkg := range p.packages {
+		names := p.importNames(pkg)
 		for i, f := range pkg.files {
-			content, err := p.render(pkg, f, i == 0)
-			if err != nil {
-				return nil, err
+			job := p.newFileJob(pkg, f, i == 0)
+			jobs = append(jobs, job)
+			for c := range job.chunks {
+				tasks = append(tasks, task{job, c, names})
 			}
-			out = append(out, OutputFile{Path: path.Join(pkg.dir, outputName(f)), Content: content})
 		}
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(goruntime.GOMAXPROCS(0), len(tasks)) {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(tasks) {
+					return
+				}
+				t := tasks[i]
+				p.renderChunk(t.job, t.chunk, t.names)
+			}
+		})
+	}
+	wg.Wait()
+	var out []OutputFile
+	for _, job := range jobs {
+		content, err := job.assemble()
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, OutputFile{Path: path.Join(job.pkg.dir, outputName(job.file)), Content: content})
 	}
 	return out, nil
 }
@@ -321,59 +358,226 @@ func (p *plan) nameFields(s *parser.Struct) {
 	}
 }
 
-// render builds one Go file.
-func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error) {
+// chunkSize is how many top-level definitions are rendered and formatted
+// together. Formatting small pieces keeps the syntax trees small (memory,
+// garbage collection) and lets the pieces run on every core.
+const chunkSize = 8
+
+// fileJob is one output file being rendered: its definitions in emission
+// order, split into chunks that are rendered independently.
+type fileJob struct {
+	pkg    *goPackage
+	file   *parser.File
+	first  bool
+	chunks [][]func() jen.Code // emitters, run by the worker that renders the chunk
+	// results, one per chunk
+	bodies  [][]byte
+	imports [][]importLine
+	errs    []error
+}
+
+// importLine is one import of a rendered chunk.
+type importLine struct{ alias, path string }
+
+// newFileJob plans the definitions of one output file, in the order the
+// emitters run: the runtime version check, enums, typedefs, constants,
+// structs, services.
+func (p *plan) newFileJob(pkg *goPackage, f *parser.File, first bool) *fileJob {
+	n := p.names
+	var decls []func() jen.Code
+	decls = append(decls, func() jen.Code {
+		return jen.Comment("Fails to compile when the runtime package is older than this generated code.").Line().
+			Const().Id("_").Op("=").Qual(templates.RuntimePath, "SupportPackageIsVersion1")
+	})
+	for _, e := range f.Enums {
+		decls = append(decls, func() jen.Code { return n.Enum(e) })
+	}
+	for _, t := range f.Typedefs {
+		decls = append(decls, func() jen.Code { return n.Typedef(t) })
+	}
+	for _, c := range f.Constants {
+		decls = append(decls, func() jen.Code { return n.Const(c) })
+	}
+	for _, s := range f.Structs {
+		decls = append(decls, func() jen.Code { return n.Struct(s) })
+	}
+	for _, s := range f.Services {
+		decls = append(decls, func() jen.Code { return n.Service(s) })
+	}
+	job := &fileJob{pkg: pkg, file: f, first: first}
+	for len(decls) > 0 {
+		k := min(chunkSize, len(decls))
+		job.chunks = append(job.chunks, decls[:k])
+		decls = decls[k:]
+	}
+	job.bodies = make([][]byte, len(job.chunks))
+	job.imports = make([][]importLine, len(job.chunks))
+	job.errs = make([]error, len(job.chunks))
+	return job
+}
+
+// importNames pins the name of every package a file may import, so that
+// every chunk of the file names them alike: a generated package keeps its
+// own name unless an earlier one (in plan order), the file's own package
+// or a package generated code uses took it; then it gets the first free
+// name+N as an alias.
+func (p *plan) importNames(pkg *goPackage) map[string]importLine {
+	taken := map[string]bool{pkg.name: true}
+	for _, std := range []string{"context", "errors", "fmt", "strconv", "runtime"} {
+		taken[std] = true
+	}
+	names := map[string]importLine{}
+	for _, other := range p.packages {
+		if other == pkg {
+			continue
+		}
+		name, alias := other.name, ""
+		for i := 1; taken[name]; i++ {
+			name = fmt.Sprintf("%s%d", other.name, i)
+			alias = name
+		}
+		taken[name] = true
+		names[other.importPath] = importLine{alias: alias, path: other.importPath}
+	}
+	return names
+}
+
+// renderChunk renders and formats one chunk: the declarations, formatted
+// as gofmt would inside the file, and the imports they use.
+func (p *plan) renderChunk(job *fileJob, i int, names map[string]importLine) {
+	pkg := job.pkg
 	jf := jen.NewFilePathName(pkg.importPath, pkg.name)
-	jf.HeaderComment("Code generated by thriftsec-gen. DO NOT EDIT.")
-	jf.HeaderComment("source: " + templates.SourceName(f))
-	if first {
+	// jennifer would run go/format itself and, when that fails, put the
+	// whole unformatted file into its error: format here instead, and
+	// never quote generated code in an error.
+	jf.NoFormat = true
+	jf.ImportName(templates.RuntimePath, "runtime")
+	for path, l := range names {
+		if l.alias != "" {
+			jf.ImportAlias(path, l.alias)
+		} else {
+			jf.ImportName(path, path[strings.LastIndexByte(path, '/')+1:])
+		}
+	}
+	for _, emit := range job.chunks[i] {
+		jf.Add(emit())
+	}
+	var buf bytes.Buffer
+	if err := jf.Render(&buf); err != nil {
+		job.errs[i] = fmt.Errorf("%s: rendering Go code: %v", job.file.Path, firstLine(err))
+		return
+	}
+	src := buf.Bytes()
+	// src is "package x\n\n", then the imports, then the declarations.
+	clause := "package " + pkg.name + "\n\n"
+	rest := bytes.TrimPrefix(src, []byte(clause))
+	var imports []importLine
+	if bytes.HasPrefix(rest, []byte("import (\n")) {
+		end := bytes.Index(rest, []byte("\n)\n"))
+		for _, line := range strings.Split(string(rest[len("import (\n"):end]), "\n") {
+			imports = append(imports, parseImport(line))
+		}
+		rest = rest[end+len("\n)\n"):]
+	} else if bytes.HasPrefix(rest, []byte("import ")) {
+		end := bytes.IndexByte(rest, '\n')
+		imports = append(imports, parseImport(string(rest[len("import "):end])))
+		rest = rest[end+1:]
+	}
+	out, err := format.Source(append([]byte(clause), rest...))
+	if err != nil {
+		job.errs[i] = fmt.Errorf("%s: generated Go code does not parse (a bug in thriftsec-gen; please report it with this IDL): %v", job.file.Path, firstLine(err))
+		return
+	}
+	job.bodies[i] = bytes.TrimPrefix(out, []byte(clause))
+	job.imports[i] = imports
+}
+
+// parseImport reads `"path"` or `alias "path"`.
+func parseImport(line string) importLine {
+	line = strings.TrimSpace(line)
+	q := strings.IndexByte(line, '"')
+	return importLine{alias: strings.TrimSpace(line[:q]), path: strings.Trim(line[q:], `"`)}
+}
+
+// assemble joins a file's formatted chunks under one header, package
+// clause and import block (standard library first, then the rest, each
+// sorted, as goimports writes them).
+func (job *fileJob) assemble() ([]byte, error) {
+	for _, err := range job.errs {
+		if err != nil {
+			return nil, err
+		}
+	}
+	pkg := job.pkg
+	var b bytes.Buffer
+	b.WriteString("// Code generated by thriftsec-gen. DO NOT EDIT.\n")
+	b.WriteString("// source: " + templates.SourceName(job.file) + "\n\n")
+	if job.first {
 		sources := make([]string, len(pkg.files))
 		for i, pf := range pkg.files {
 			sources[i] = templates.SourceName(pf)
 		}
-		jf.PackageComment(templates.WrapComment(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", "))))
-	}
-	jf.ImportName(templates.RuntimePath, "runtime")
-	// Name every generated package, so that an import needs an alias
-	// only when two of them share a name.
-	for _, other := range p.packages {
-		if other != pkg {
-			jf.ImportName(other.importPath, other.name)
+		for _, l := range wrapped(fmt.Sprintf("Package %s holds the Go types generated from %s.", pkg.name, strings.Join(sources, ", "))) {
+			b.WriteString("// " + l + "\n")
 		}
 	}
-	jf.Comment("Fails to compile when the runtime package is older than this generated code.")
-	jf.Const().Id("_").Op("=").Qual(templates.RuntimePath, "SupportPackageIsVersion1")
+	b.WriteString("package " + pkg.name + "\n\n")
+	seen := map[string]importLine{}
+	for _, imps := range job.imports {
+		for _, l := range imps {
+			seen[l.path] = l
+		}
+	}
+	var std, other []string
+	for path, l := range seen {
+		line := strconv.Quote(path)
+		if l.alias != "" {
+			line = l.alias + " " + line
+		}
+		first, _, _ := strings.Cut(path, "/")
+		if strings.Contains(first, ".") {
+			other = append(other, path+"\x00"+line)
+		} else {
+			std = append(std, path+"\x00"+line)
+		}
+	}
+	sort.Strings(std)
+	sort.Strings(other)
+	strip := func(xs []string) []string {
+		for i, x := range xs {
+			_, xs[i], _ = strings.Cut(x, "\x00")
+		}
+		return xs
+	}
+	std, other = strip(std), strip(other)
+	switch all := len(std) + len(other); {
+	case all == 1:
+		b.WriteString("import " + append(std, other...)[0] + "\n\n")
+	case all > 1:
+		b.WriteString("import (\n")
+		for _, l := range std {
+			b.WriteString("\t" + l + "\n")
+		}
+		if len(std) > 0 && len(other) > 0 {
+			b.WriteString("\n")
+		}
+		for _, l := range other {
+			b.WriteString("\t" + l + "\n")
+		}
+		b.WriteString(")\n\n")
+	}
+	for i, body := range job.bodies {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.Write(body)
+	}
+	return b.Bytes(), nil
+}
 
-	n := p.names
-	for _, e := range f.Enums {
-		jf.Add(n.Enum(e))
-	}
-	for _, t := range f.Typedefs {
-		jf.Add(n.Typedef(t))
-	}
-	for _, c := range f.Constants {
-		jf.Add(n.Const(c))
-	}
-	for _, s := range f.Structs {
-		jf.Add(n.Struct(s))
-	}
-	for _, s := range f.Services {
-		jf.Add(n.Service(s))
-	}
-	// jennifer would run go/format itself and, when that fails, put the
-	// whole unformatted file into its error; format once here instead,
-	// after grouping the imports, and never quote generated code in an
-	// error.
-	jf.NoFormat = true
-	var buf bytes.Buffer
-	if err := jf.Render(&buf); err != nil {
-		return nil, fmt.Errorf("%s: rendering Go code: %v", f.Path, firstLine(err))
-	}
-	out, err := format.Source(groupImports(buf.Bytes()))
-	if err != nil {
-		return nil, fmt.Errorf("%s: generated Go code does not parse (a bug in thriftsec-gen; please report it with this IDL): %v", f.Path, firstLine(err))
-	}
-	return out, nil
+// wrapped splits a generated sentence into comment lines.
+func wrapped(text string) []string {
+	return strings.Split(strings.TrimPrefix(templates.WrapComment(text), "// "), "\n// ")
 }
 
 // firstLine is the first line of err's message, so that an error never
@@ -381,43 +585,4 @@ func (p *plan) render(pkg *goPackage, f *parser.File, first bool) ([]byte, error
 func firstLine(err error) string {
 	msg, _, _ := strings.Cut(err.Error(), "\n")
 	return msg
-}
-
-// groupImports splits jennifer's single import block into the standard
-// library and the rest, separated by a blank line, as goimports writes it.
-func groupImports(src []byte) []byte {
-	start := bytes.Index(src, []byte("\nimport (\n"))
-	if start < 0 {
-		return src
-	}
-	start += len("\nimport (\n")
-	end := bytes.Index(src[start:], []byte("\n)\n"))
-	if end < 0 {
-		return src
-	}
-	end += start
-	var std, other [][]byte
-	for _, line := range bytes.Split(src[start:end], []byte("\n")) {
-		q := bytes.IndexByte(line, '"')
-		if q < 0 {
-			return src
-		}
-		first, _, _ := strings.Cut(strings.Trim(string(line[q:]), `"`), "/")
-		if strings.Contains(first, ".") {
-			other = append(other, line)
-		} else {
-			std = append(std, line)
-		}
-	}
-	if len(std) == 0 || len(other) == 0 {
-		return src
-	}
-	var b bytes.Buffer
-	b.Grow(len(src) + 1)
-	b.Write(src[:start])
-	b.Write(bytes.Join(std, []byte("\n")))
-	b.WriteString("\n\n")
-	b.Write(bytes.Join(other, []byte("\n")))
-	b.Write(src[end:])
-	return b.Bytes()
 }

@@ -3,6 +3,7 @@ package golden
 import (
 	"bytes"
 	"flag"
+	"go/format"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -191,4 +192,30 @@ func buildTool(t *testing.T) string {
 		t.Fatalf("building thriftsec-gen: %v\n%s", err, out)
 	}
 	return bin
+}
+
+// TestOutputIsGofmt requires every generated file to be exactly what gofmt
+// leaves: files are formatted in chunks and joined, and the join must not
+// show.
+func TestOutputIsGofmt(t *testing.T) {
+	for _, dir := range cases(t, ".") {
+		prog, err := parser.Load(thriftFiles(t, dir), parser.Options{IncludeDirs: includeDirs(dir)})
+		if err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		files, err := generator.Generate(prog, generator.Options{OutDir: dir})
+		if err != nil {
+			t.Fatalf("%s: %v", dir, err)
+		}
+		for _, f := range files {
+			formatted, err := format.Source(f.Content)
+			if err != nil {
+				t.Errorf("%s: %v", f.Path, err)
+				continue
+			}
+			if diff := cmp.Diff(string(formatted), string(f.Content)); diff != "" {
+				t.Errorf("%s is not gofmt'd (-gofmt +generated):\n%s", f.Path, diff)
+			}
+		}
+	}
 }

@@ -18,6 +18,12 @@
 // Errors name the IDL position, "thriftsec-gen: api.thrift:12:5: message",
 // and exit with status 1; a wrong command line exits with status 2.
 //
+// Breaking changes between two versions of the IDL, positioned in the new
+// one; wire-breaking changes exit 1, Go-API-only ones are warnings unless
+// -strict:
+//
+//	thriftsec-gen breaking -against OLD_DIR_OR_FILE [-strict] [-I DIR]... NEW.thrift...
+//
 // Development certificates for TLS and mutual TLS:
 //
 //	thriftsec-gen certs -dir DIR [-hosts 127.0.0.1,::1,localhost] [-client-uri spiffe://...] [-ca-key] [-renew]

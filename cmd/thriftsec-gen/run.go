@@ -42,6 +42,9 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if len(args) > 0 && args[0] == "certs" {
 		return runCerts(args[1:], stdout, stderr)
 	}
+	if len(args) > 0 && args[0] == "breaking" {
+		return runBreaking(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("thriftsec-gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	var (

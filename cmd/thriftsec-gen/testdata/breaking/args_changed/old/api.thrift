@@ -1,0 +1,3 @@
+service Users {
+  string get(1: i64 id, 2: string region)
+}

@@ -1,0 +1,6 @@
+exception NotFound {}
+exception Denied {}
+service Users {
+  string get(1: i64 id) throws (1: NotFound nf)
+  void put(1: i64 id) throws (1: NotFound nf, 2: Denied d)
+}

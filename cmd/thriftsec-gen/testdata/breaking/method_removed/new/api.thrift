@@ -1,0 +1,3 @@
+service Users {
+  void ping()
+}

@@ -1,0 +1,4 @@
+service Users {
+  void ping()
+  string get(1: i64 id)
+}

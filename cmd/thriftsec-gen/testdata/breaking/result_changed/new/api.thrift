@@ -1,0 +1,3 @@
+service Users {
+  i64 get(1: i64 id)
+}

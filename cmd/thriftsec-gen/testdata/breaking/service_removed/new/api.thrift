@@ -1,0 +1,1 @@
+service Users { void ping() }

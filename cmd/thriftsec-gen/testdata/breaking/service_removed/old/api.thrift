@@ -1,0 +1,2 @@
+service Users { void ping() }
+service Admin { void reset() }
