@@ -371,6 +371,7 @@ func (w *wire) readProto() error {
 		return err
 	}
 	w.dec.Reset(e.buf)
+	w.transcoded = len(e.buf)
 	return nil
 }
 

@@ -613,6 +613,7 @@ type serverConn struct {
 	readBytes    int64     // bytes read from the connection so far
 	reqBase      int64     // readBytes where the current request began
 	reqHeld      int64     // budget held for the request being read
+	reqExtra     int64     // of reqHeld, what chargeTranscoded added
 	readDeadline time.Time // when the request being read must be in
 
 	// Owned by the handler goroutine while it runs.
@@ -645,13 +646,29 @@ func (c *serverConn) Read(p []byte) (int, error) {
 // twice its bytes beyond connAllowance.
 func (c *serverConn) chargeRequest() error {
 	want := 2 * (c.readBytes - c.reqBase - connAllowance)
-	if c.cfg.budget == nil || want <= c.reqHeld {
+	held := c.reqHeld - c.reqExtra
+	if c.cfg.budget == nil || want <= held {
 		return nil
 	}
-	if err := c.cfg.budget.acquire(want-c.reqHeld, c.readDeadline); err != nil {
+	if err := c.cfg.budget.acquire(want-held, c.readDeadline); err != nil {
 		return err
 	}
-	c.reqHeld = want
+	c.reqHeld += want - held
+	return nil
+}
+
+// chargeTranscoded adds to the request's budget the binary form a
+// compact or JSON message was transcoded into, beyond its allowance.
+func (c *serverConn) chargeTranscoded() error {
+	n := int64(c.w.transcoded) - connAllowance
+	if c.cfg.budget == nil || n <= 0 {
+		return nil
+	}
+	if err := c.cfg.budget.acquire(n, c.readDeadline); err != nil {
+		return err
+	}
+	c.reqHeld += n
+	c.reqExtra += n
 	return nil
 }
 
@@ -661,7 +678,7 @@ func (c *serverConn) releaseRequest() {
 	if c.cfg.budget != nil {
 		c.cfg.budget.release(c.reqHeld)
 	}
-	c.reqHeld = 0
+	c.reqHeld, c.reqExtra = 0, 0
 }
 
 // setReadDeadline sets the read deadline d from now, or none for d <= 0.
@@ -875,6 +892,9 @@ func (c *serverConn) readCall() bool {
 		return false
 	}
 	name, typ, seq, err := c.w.readMessageBegin()
+	if err == nil {
+		err = c.chargeTranscoded()
+	}
 	if err != nil {
 		c.readFailed(err)
 		return false
@@ -912,7 +932,7 @@ func (c *serverConn) readCall() bool {
 	if closed {
 		return false
 	}
-	c.callHeld, c.reqHeld = c.reqHeld, 0
+	c.callHeld, c.reqHeld, c.reqExtra = c.reqHeld, 0, 0
 	c.pending = true
 	go c.handle(m, name, oneway, seq, args)
 	return true

@@ -65,8 +65,12 @@ type wire struct {
 
 	enc Encoder
 
-	// pw is nil for the binary protocol; see protocol.go.
-	pw *protoWire
+	// pw is nil for the binary protocol; see protocol.go. transcoded is
+	// the size of the binary form of the last message it read, which can
+	// be several times its wire size (a compact varint is one byte, its
+	// binary i64 eight), so a server charges it to its memory budget.
+	pw         *protoWire
+	transcoded int
 
 	// sealer, when set, seals every frame's payload (see Sealer);
 	// sealed is the buffer a sealed frame is written from.
