@@ -165,14 +165,17 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if o.plaintext && o.tls != nil {
 		return nil, errors.New("thrift: Dial given both WithTLS and WithPlaintext; choose one")
 	}
-	if o.sealer != nil && o.transport != Framed {
+	if o.sealer != nil && !o.transport.framedRead() {
 		return nil, errors.New("thrift: WithSealer needs the Framed transport")
 	}
 	if !o.protocol.valid() {
 		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
 	}
 	if !o.transport.valid() {
-		return nil, fmt.Errorf("thrift: transport %v is not Framed or Buffered", o.transport)
+		return nil, fmt.Errorf("thrift: transport %v is not Framed, Buffered or Header", o.transport)
+	}
+	if o.transport == Header && o.protocol == JSON {
+		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	}
 	if o.dialTimeout <= 0 {
 		o.dialTimeout = DefaultDialTimeout
@@ -284,6 +287,10 @@ func (cl *Client) attempt(ctx context.Context, limit time.Time, method string, a
 		return false, fmt.Errorf("thrift: call %s: %w", method, err)
 	}
 	cc.seq++
+	hdrs := headersFrom(ctx)
+	if cc.w.hdr != nil && hdrs != nil {
+		cc.w.hdr.send = hdrs.send
+	}
 	if err := cc.w.encodeMessage(method, typ, cc.seq, args); err != nil {
 		cl.put(cc)
 		return false, fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
@@ -328,6 +335,10 @@ func (cl *Client) attempt(ctx context.Context, limit time.Time, method string, a
 	}
 	if werr != nil {
 		err = werr
+	}
+	if !oneway && cc.w.hdr != nil && hdrs != nil && hdrs.sink != nil {
+		// readLoop stored them before handing over the reply.
+		*hdrs.sink = cc.w.hdr.recvd
 	}
 	if armed && !cc.timer.Stop() {
 		// The deadline passed while the call was under way.

@@ -242,7 +242,10 @@ func (s *Server) config() (*serverConfig, error) {
 		return nil, errors.New("thrift: Server.Handler is nil")
 	}
 	if !s.Transport.valid() {
-		return nil, fmt.Errorf("thrift: Server.Transport %v is not Framed or Buffered", s.Transport)
+		return nil, fmt.Errorf("thrift: Server.Transport %v is not Framed, Buffered or Header", s.Transport)
+	}
+	if s.Transport == Header && s.Protocol == JSON {
+		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	}
 	if !s.Protocol.valid() {
 		return nil, fmt.Errorf("thrift: Server.Protocol %v is not Binary, Compact or JSON", s.Protocol)
@@ -265,7 +268,7 @@ func (s *Server) config() (*serverConfig, error) {
 	}
 	c.exposeErrors = s.ExposeHandlerErrors
 	c.proxies = append([]netip.Prefix(nil), s.TrustedProxies...)
-	if s.Sealer != nil && s.Transport != Framed {
+	if s.Sealer != nil && !s.Transport.framedRead() {
 		return nil, errors.New("thrift: Server.Sealer needs the Framed transport")
 	}
 	c.sealer = s.Sealer
@@ -933,8 +936,12 @@ func (c *serverConn) readCall() bool {
 		return false
 	}
 	c.callHeld, c.reqHeld, c.reqExtra = c.reqHeld, 0, 0
+	var hdrs *callHeaders
+	if c.w.hdr != nil {
+		hdrs = &callHeaders{received: c.w.hdr.recvd}
+	}
 	c.pending = true
-	go c.handle(m, name, oneway, seq, args)
+	go c.handle(m, name, oneway, seq, args, hdrs)
 	return true
 }
 
@@ -1016,8 +1023,15 @@ func (c *serverConn) argsFailed(name string, typ MessageType, seq int32, err err
 }
 
 // handle runs one call in its own goroutine and writes the reply.
-func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args Struct) {
-	res, err := c.invoke(m, name, oneway, args)
+func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args Struct, hdrs *callHeaders) {
+	ctx := c.ctx
+	if hdrs != nil {
+		ctx = context.WithValue(ctx, headersKey{}, hdrs)
+	}
+	res, err := c.invoke(ctx, m, name, oneway, args)
+	if hdrs != nil {
+		c.w.hdr.send = hdrs.send
+	}
 	switch {
 	case c.ctx.Err() != nil:
 		// The connection is going away (the client left, or the server
@@ -1045,7 +1059,7 @@ func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args
 
 // invoke runs the interceptors and the handler, turning a panic into an
 // INTERNAL_ERROR so that one bad call does not take the server down.
-func (c *serverConn) invoke(m *Method, name string, oneway bool, args Struct) (res Struct, err error) {
+func (c *serverConn) invoke(ctx context.Context, m *Method, name string, oneway bool, args Struct) (res Struct, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			id := newErrorID()
@@ -1055,10 +1069,10 @@ func (c *serverConn) invoke(m *Method, name string, oneway bool, args Struct) (r
 		}
 	}()
 	if len(c.cfg.interceptors) == 0 {
-		return m.Handle(c.ctx, args)
+		return m.Handle(ctx, args)
 	}
 	info := &CallInfo{Service: c.cfg.handler.Service(), Method: name, Oneway: oneway, Peer: c.peer}
-	return chainServer(c.cfg.interceptors, info, m.Handle)(c.ctx, args)
+	return chainServer(c.cfg.interceptors, info, m.Handle)(ctx, args)
 }
 
 // clientError is what the client is told of a handler's error: an

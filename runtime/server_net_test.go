@@ -19,7 +19,7 @@ import (
 // handler panic and an unknown method.
 func TestEndToEnd(t *testing.T) {
 	for _, sec := range []security{secTLS, secMTLS, secPlain} {
-		for _, tr := range []Transport{Framed, Buffered} {
+		for _, tr := range []Transport{Framed, Buffered, Header} {
 			t.Run(sec.String()+"/"+tr.String(), func(t *testing.T) {
 				ts := startServer(t, sec, tr, nil)
 				c := ts.dial(t, WithMaxConns(1))

@@ -25,6 +25,12 @@ const (
 	// TBufferedTransport over a TSocket). The decoder still bounds each
 	// message by Limits.MaxMessageSize as it reads.
 	Buffered
+	// Header is Apache's THeaderTransport: framed, with the message's
+	// protocol, transforms (zlib) and info headers in a header in front
+	// of each message (see theader.go). Binary or Compact, per
+	// Server.Protocol / WithProtocol, travels inside; a server replies in
+	// what each request used, and also serves plain framed clients.
+	Header
 )
 
 // String returns "framed" or "buffered", the names Apache's test suite uses.
@@ -34,11 +40,16 @@ func (t Transport) String() string {
 		return "framed"
 	case Buffered:
 		return "buffered"
+	case Header:
+		return "header"
 	}
 	return "Transport(" + strconv.Itoa(int(t)) + ")"
 }
 
-func (t Transport) valid() bool { return t == Framed || t == Buffered }
+func (t Transport) valid() bool { return t == Framed || t == Buffered || t == Header }
+
+// framedRead reports whether messages arrive in length-prefixed frames.
+func (t Transport) framedRead() bool { return t == Framed || t == Header }
 
 // readBufSize is the size of the read buffer in front of a framed
 // connection: small messages then cost one read system call, not two.
@@ -76,17 +87,33 @@ type wire struct {
 	// sealed is the buffer a sealed frame is written from.
 	sealer Sealer
 	sealed []byte
+
+	// hdr is the Header transport's state; hdrOut the frame it writes.
+	hdr    *headerWire
+	hdrOut []byte
 }
 
 func newWire(t Transport, p Protocol, r io.Reader, w io.Writer, lim Limits) *wire {
 	wr := &wire{transport: t, lim: lim.withDefaults(), w: w}
 	// A message may take MaxMessageSize bytes, plus a frame header.
 	wr.enc.SetMaxSize(wr.lim.MaxMessageSize + 4)
-	if t == Framed {
+	if t.framedRead() {
 		wr.br = bufio.NewReaderSize(r, readBufSize)
 		wr.dec = NewDecoder(nil, wr.lim)
 	} else {
 		wr.dec = NewStreamDecoder(r, wr.lim)
+	}
+	if t == Header {
+		wr.hdr = &headerWire{}
+		if p == Compact {
+			wr.hdr.writeProto = headerProtoCompact
+		}
+		// The compact form is transcoded inside the header frame (see
+		// theader.go), so no protocol wire of its own.
+		lim := wr.lim
+		lim.MaxMessageSize = maxLimit
+		wr.dec = NewDecoder(nil, lim)
+		return wr
 	}
 	wr.setProtocol(p, r)
 	return wr
@@ -95,6 +122,12 @@ func newWire(t Transport, p Protocol, r io.Reader, w io.Writer, lim Limits) *wir
 // readMessageBegin reads the next message header. A clean end of the
 // connection before the message's first byte is io.EOF.
 func (w *wire) readMessageBegin() (string, MessageType, int32, error) {
+	if w.hdr != nil {
+		if err := w.readHeaderMessage(); err != nil {
+			return "", 0, 0, err
+		}
+		return w.dec.ReadMessageBegin()
+	}
 	if w.pw != nil {
 		if err := w.readProto(); err != nil {
 			return "", 0, 0, err
@@ -143,7 +176,7 @@ func (w *wire) readFrame() ([]byte, error) {
 // (or is already buffered), without reading the message. A clean end of
 // the connection first is io.EOF.
 func (w *wire) waitByte() error {
-	if w.transport == Framed {
+	if w.transport.framedRead() {
 		_, err := w.br.Peek(1)
 		return err
 	}
@@ -162,7 +195,7 @@ func (w *wire) streamDecoder() *Decoder {
 // buffered returns how many bytes have been read from the connection and
 // not yet consumed: the start of a message that follows the current one.
 func (w *wire) buffered() int {
-	if w.transport == Framed {
+	if w.transport.framedRead() {
 		return w.br.Buffered()
 	}
 	return w.streamDecoder().buffered()
@@ -197,7 +230,18 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 	if w.transport == Framed {
 		w.enc.EndFrame()
 	}
-	return w.enc.Err()
+	if err := w.enc.Err(); err != nil {
+		return err
+	}
+	if w.hdr != nil {
+		reply := typ == MessageReply || typ == MessageException
+		if !reply {
+			w.hdr.seq, w.hdr.flags = uint32(seq), 0
+		}
+		_, err := w.headerFrame(w.enc.Bytes(), reply)
+		return err
+	}
+	return nil
 }
 
 // flush writes the encoded message in one Write, so that header and body
@@ -206,6 +250,9 @@ func (w *wire) flush() error {
 	b := w.enc.Bytes()
 	if w.pw != nil {
 		b = w.pw.out
+	}
+	if w.hdr != nil {
+		b = w.hdrOut
 	}
 	if w.sealer != nil {
 		// b is a whole frame; its payload goes out as a token instead.

@@ -432,6 +432,23 @@ func (e *env) matrix() []*row {
 			}
 		}
 	}
+	// THeader (Apache's THeaderTransport and THeaderProtocol) against
+	// Apache's Python peer, over a plain socket: Apache's Python double-
+	// frames header frames inside --transport=framed and Apache's Go does
+	// not, so only buffered is a cell Apache's own libraries agree on.
+	for _, tls := range []bool{false, true} {
+		args := cat([]string{"--port={port}", "--protocol=header", "--transport=buffered"}, opt(tls, "--ssl"))
+		rows = append(rows,
+			&row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Protocol: "header", Transport: "buffered", Security: sec(tls),
+				server: cat([]string{ts}, args, []string{keys}), ours: true,
+				client:    cat([]string{python, "TestClient.py", "--genpydir=gen-py", "--host=localhost"}, args),
+				clientDir: e.py, count: unittest},
+			&row{Peer: "Apache Python 0.17 (TestServer.py)", Direction: "thriftsec client → Apache server", Protocol: "header", Transport: "buffered", Security: sec(tls),
+				server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, args, []string{"TSimpleServer"}),
+				serverDir: e.py,
+				client:    cat([]string{tc, "--host=localhost"}, args, []string{keys}), count: passLines},
+		)
+	}
 	// IPv6 loopback.
 	rows = append(rows, &row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Transport: "buffered", Security: "plain, ::1",
 		server: cat([]string{ts}, common("buffered"), []string{keys}), ours: true,

@@ -74,7 +74,19 @@ func (c *Common) Check() error {
 }
 
 // RuntimeTransport maps --transport to the runtime's framing.
+//
+// --protocol=header (Apache's THeaderProtocol) is the runtime's Header
+// transport carrying binary: over --transport=buffered (a plain socket),
+// as Apache's Python and Go peers agree on. Over --transport=framed,
+// Apache's Python wraps each header frame in a second frame and Apache's Go
+// does not, so that combination is refused rather than guessed.
 func (c *Common) RuntimeTransport() (runtime.Transport, error) {
+	if c.Protocol == "header" {
+		if c.Transport == "framed" {
+			return 0, fmt.Errorf("--protocol=header --transport=framed is not supported: Apache's own libraries frame it differently (use --transport=buffered)")
+		}
+		return runtime.Header, nil
+	}
 	switch c.Transport {
 	case "buffered", "":
 		return runtime.Buffered, nil
@@ -97,10 +109,12 @@ func (c *Common) RuntimeProtocol() (runtime.Protocol, error) {
 		name = "compact"
 	case "multij":
 		name = "json"
+	case "header":
+		name = "binary" // inside the Header transport
 	}
 	p, err := runtime.ParseProtocol(name)
 	if err != nil {
-		return 0, fmt.Errorf("--protocol=%s is not supported: use binary, compact, json, multi, multic or multij", c.Protocol)
+		return 0, fmt.Errorf("--protocol=%s is not supported: use binary, compact, json, header, multi, multic or multij", c.Protocol)
 	}
 	return p, nil
 }
