@@ -51,16 +51,16 @@ func main() {
 	fs.StringVar(&o.host, "host", "127.0.0.1", "host")
 	fs.IntVar(&o.port, "port", 9090, "port")
 	fs.StringVar(&o.transport, "transport", "buffered", "buffered or framed")
-	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact, json; multi, multic, multij: multiplexed with SecondService")
+	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact, json, header (THeader, binary inside); multi, multic, multij: multiplexed with SecondService")
 	fs.BoolVar(&o.ssl, "ssl", false, "use TLS")
 	fs.StringVar(&o.keys, "keys", "keys", "directory laid out like Apache's test/keys")
 	fs.BoolVar(&o.requireCert, "require-client-cert", false, "server: require client certificates signed by CA.pem")
 	fs.BoolVar(&o.clientCert, "client-cert", false, "client: present client.crt and client.key")
 	fs.Parse(os.Args[2:])
 	switch o.protocol {
-	case "binary", "compact", "json", "multi", "multic", "multij":
+	case "binary", "compact", "json", "header", "multi", "multic", "multij":
 	default:
-		fmt.Fprintln(os.Stderr, "apachepeer: protocol binary, compact, json, multi, multic or multij only")
+		fmt.Fprintln(os.Stderr, "apachepeer: protocol binary, compact, json, header, multi, multic or multij only")
 		os.Exit(2)
 	}
 	if o.transport != "buffered" && o.transport != "framed" {
@@ -421,6 +421,8 @@ func (o *options) protocolFactory(conf *thrift.TConfiguration) thrift.TProtocolF
 		return thrift.NewTCompactProtocolFactoryConf(conf)
 	case "json", "multij":
 		return thrift.NewTJSONProtocolFactory()
+	case "header":
+		return thrift.NewTHeaderProtocolFactoryConf(conf)
 	}
 	return thrift.NewTBinaryProtocolFactoryConf(conf)
 }

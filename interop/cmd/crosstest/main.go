@@ -433,7 +433,7 @@ func (e *env) matrix() []*row {
 		}
 	}
 	// THeader (Apache's THeaderTransport and THeaderProtocol) against
-	// Apache's Python peer, over a plain socket: Apache's Python double-
+	// Apache's Python peer and Go library, over a plain socket: Apache's Python double-
 	// frames header frames inside --transport=framed and Apache's Go does
 	// not, so only buffered is a cell Apache's own libraries agree on.
 	for _, tls := range []bool{false, true} {
@@ -447,6 +447,12 @@ func (e *env) matrix() []*row {
 				server:    cat([]string{python, "TestServer.py", "--genpydir=gen-py"}, args, []string{"TSimpleServer"}),
 				serverDir: e.py,
 				client:    cat([]string{tc, "--host=localhost"}, args, []string{keys}), count: passLines},
+			&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "Apache client → thriftsec server", Protocol: "header", Transport: "buffered", Security: sec(tls),
+				server: cat([]string{ts}, args, []string{keys}), ours: true,
+				client: cat([]string{ap, "client", "--host=127.0.0.1"}, args, []string{keys}), count: passLines},
+			&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "thriftsec client → Apache server", Protocol: "header", Transport: "buffered", Security: sec(tls),
+				server: cat([]string{ap, "server", "--host=127.0.0.1"}, args, []string{keys}),
+				client: cat([]string{tc, "--host=127.0.0.1"}, args, []string{keys}), count: passLines},
 		)
 	}
 	// IPv6 loopback.
