@@ -357,6 +357,16 @@ func (w *wire) readProto() error {
 	} else if err := pw.src.beginStream(); err != nil {
 		return err
 	}
+	err := pw.toBinary(w)
+	if w.transport == Buffered && err == io.EOF {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// toBinary transcodes the message pw.src holds into binary and points
+// w.dec at it.
+func (pw *protoWire) toBinary(w *wire) error {
 	e := Encoder{buf: pw.bin[:0]}
 	err := transcodeToBinary(pw.p, pw.src, &e, &pw.scratch, true)
 	if cap(e.buf) <= maxKeptWriteBuf {
@@ -365,9 +375,6 @@ func (w *wire) readProto() error {
 		pw.bin = nil
 	}
 	if err != nil {
-		if w.transport == Buffered && err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
 		return err
 	}
 	w.dec.Reset(e.buf)

@@ -146,19 +146,7 @@ func (w *wire) headerPayload(p []byte) error {
 	}
 	pw := w.headerCompact()
 	pw.src.Reset(p)
-	e := Encoder{buf: pw.bin[:0]}
-	err := transcodeToBinary(Compact, pw.src, &e, &pw.scratch, true)
-	if cap(e.buf) <= maxKeptWriteBuf {
-		pw.bin = e.buf[:0]
-	} else {
-		pw.bin = nil
-	}
-	if err != nil {
-		return err
-	}
-	w.dec.Reset(e.buf)
-	w.transcoded = len(e.buf)
-	return nil
+	return pw.toBinary(w)
 }
 
 func (w *wire) headerCompact() *protoWire {
