@@ -23,8 +23,10 @@ const (
 // records (each target's addresses with the record's port). It looks again
 // every Interval, sooner after a failure (backing off from MinInterval up
 // to Interval), and when the Client asks (ResolveNow, at most once per
-// MinInterval). A failed look-up keeps the previous set; a look-up that
-// finds nothing reports an empty set.
+// MinInterval). A failed look-up is reported as an error (the Client then
+// keeps the set it has) and the next good one reports its set even when
+// unchanged; a name that does not exist or has no records reports an
+// empty set.
 //
 // A DNS must not be copied after first use.
 type DNS struct {
@@ -74,6 +76,7 @@ func (d *DNS) Watch(ctx context.Context, update func(Update)) {
 		wait := interval
 		if err != nil {
 			update(Update{Err: err})
+			reported = false // report the set again once resolved
 			wait = backoff
 			backoff = min(2*backoff, interval)
 		} else {
