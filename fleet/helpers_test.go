@@ -105,7 +105,8 @@ func serveReplica(t testing.TB, ln net.Listener) *replica {
 		}
 		return &str{ID: 0, S: r.addr}, nil
 	}})
-	r.srv = &runtime.Server{Handler: p, Plaintext: true, Logger: quietLogger()}
+	// Every test client comes from 127.0.0.1: let 64 connect at once.
+	r.srv = &runtime.Server{Handler: p, Plaintext: true, Logger: quietLogger(), MaxHandshakes: 256, MaxHandshakesPerSource: 256}
 	go func() { r.served <- r.srv.Serve(ln) }()
 	t.Cleanup(r.kill)
 	return r
