@@ -58,3 +58,30 @@ func BenchmarkFleet3Callers64(b *testing.B) {
 	c := newClient(b, addrs(rs...), WithClientOptions(thrift.WithMaxConns(benchCallers)))
 	benchCalls(b, c)
 }
+
+// BenchmarkBalancerPathCallers64 times only what the fleet Client adds to
+// each call (deadline check, budget, pick, in-flight counts, outcome),
+// without the round trip, at 64 concurrent callers over 3 endpoints.
+func BenchmarkBalancerPathCallers64(b *testing.B) {
+	rs := []*replica{startReplica(b), startReplica(b), startReplica(b)}
+	c := newClient(b, addrs(rs...))
+	b.ReportAllocs()
+	b.SetParallelism((benchCallers + runtime.GOMAXPROCS(0) - 1) / runtime.GOMAXPROCS(0))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		for pb.Next() {
+			if _, ok := ctx.Deadline(); !ok {
+				b.Fatal("no deadline")
+			}
+			c.calls.Add(1)
+			c.budget.onCall()
+			var tried [maxAttemptsCap]*endpoint
+			e, _ := c.pick(tried[:0])
+			e.inflight.Add(1)
+			e.inflight.Add(-1)
+			c.record(e, classify(ctx, nil), nil)
+		}
+	})
+}
