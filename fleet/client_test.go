@@ -215,8 +215,8 @@ func TestBudget(t *testing.T) {
 }
 
 // TestDeadlineSpansAttempts: every server reads the request and drops the
-// connection 150 ms later; an idempotent call retried three times would
-// take 450 ms, but its 300 ms deadline ends it.
+// connection 250 ms later; an idempotent call retried three times would
+// take 750 ms, but its 300 ms deadline ends it.
 func TestDeadlineSpansAttempts(t *testing.T) {
 	var s Static
 	for range 3 {
@@ -232,7 +232,7 @@ func TestDeadlineSpansAttempts(t *testing.T) {
 					return
 				}
 				go func() {
-					conn.SetDeadline(time.Now().Add(150 * time.Millisecond))
+					conn.SetDeadline(time.Now().Add(250 * time.Millisecond))
 					buf := make([]byte, 512)
 					for {
 						if _, err := conn.Read(buf); err != nil {
@@ -254,7 +254,7 @@ func TestDeadlineSpansAttempts(t *testing.T) {
 	if err == nil {
 		t.Fatal("call succeeded")
 	}
-	if took > 420*time.Millisecond {
+	if took > 600*time.Millisecond {
 		t.Fatalf("call took %v with a 300 ms deadline (err %v)", took, err)
 	}
 	if c.Stats().Retries == 0 {
