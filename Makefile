@@ -10,6 +10,10 @@
 #   make hostile  the full hostile-client suite against the real testserver
 #               (make test runs its short version)
 #   make soak   48 TLS clients for 60 s: no errors, flat goroutines and memory
+#   make fleet  the fleet suite under the race detector: balancing, ejection,
+#               retries and DNS over real loopback servers, etcd discovery and
+#               registration against a real etcd (contrib/etcd), and the
+#               balancer's overhead benchmarks (make test runs the short suite)
 #
 # Tests never reach beyond loopback; peers come from Debian's packages and
 # the Go module proxy.
@@ -18,12 +22,12 @@ GO        ?= go
 FUZZTIME  ?= 15s
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: demo test deps vet unit fuzz wire interop bench genbench hostile-short hostile soak
+.PHONY: demo test deps vet unit fuzz wire interop bench genbench hostile-short hostile soak fleet-short fleet
 
 demo:
 	./examples/calculator/demo.sh
 
-test: deps vet unit hostile-short fuzz wire interop
+test: deps vet unit hostile-short fleet-short fuzz wire interop
 
 # deps installs what the wire-compatibility and interop suites need when it
 # is missing: Apache Thrift's compiler and Python libraries (Debian), and
@@ -36,11 +40,18 @@ deps:
 		$$SUDO apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors >/dev/null; \
 	fi
+	@if ! command -v etcd >/dev/null 2>&1; then \
+		echo "installing etcd-server"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq etcd-server >/dev/null; \
+	fi
 	@thrift --version
 	$(GO) mod download
 	cd interop && $(GO) mod download
 	cd examples/thrifttest && $(GO) mod download
 	cd contrib/metrics && $(GO) mod download
+	cd contrib/etcd && $(GO) mod download
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -50,6 +61,7 @@ vet:
 	@# Apache's IDL at build time): generate, then vet it too.
 	$(MAKE) -C examples/thrifttest gen
 	cd examples/thrifttest && $(GO) vet ./...
+	cd contrib/etcd && $(GO) vet ./...
 
 unit:
 	$(GO) test -count=1 ./...
@@ -83,6 +95,17 @@ hostile:
 soak:
 	$(MAKE) -C examples/thrifttest gen
 	cd examples/thrifttest && $(GO) test -count=1 -v -run '^TestSoak$$' ./hostile -soak -soak.duration=60s
+
+# The fleet package's own tests run in `make unit`; contrib/etcd is its
+# own module (etcd's client stays out of the root module) and starts
+# Debian's etcd on loopback ports with a temporary data directory.
+fleet-short:
+	cd contrib/etcd && $(GO) test -short -count=1 ./...
+
+fleet:
+	$(GO) test -race -count=1 -v ./fleet
+	cd contrib/etcd && $(GO) test -race -count=1 -v ./...
+	$(GO) test -run='^$$' -bench='Callers64' -count=3 ./fleet
 
 wire:
 	$(MAKE) -C interop test
