@@ -26,7 +26,7 @@ const (
 	DefaultReadTimeout      = 30 * time.Second
 	DefaultWriteTimeout     = 30 * time.Second
 	DefaultMaxConns         = 1024
-	DefaultMaxHandshakes    = 64
+	DefaultMaxHandshakes    = 256
 	// DefaultMaxInflightBytes bounds the bytes of requests being read and
 	// decoded plus replies being encoded and written, across all
 	// connections: room for eight calls at the largest default message
@@ -124,12 +124,15 @@ type Server struct {
 	// opened and left silent (which cost an attacker nothing, with or
 	// without mutual TLS) cannot keep clients out. When it is reached, or
 	// a source address has MaxHandshakesPerSource of them, a newcomer is
-	// not refused: the oldest pending connection that has sent nothing is
-	// closed instead (else the oldest), taken from the newcomer's own
-	// source when that source is over its share. A real client speaks
-	// first within a round trip, so it outlives any flood of silent
-	// connections, even one from its own address. Zero means
-	// DefaultMaxHandshakes (64).
+	// not refused: the pending connection that has sent the fewest bytes
+	// (the oldest among equals) is closed instead, taken from the
+	// newcomer's own source when that source is over its share. A real
+	// client sends its whole ClientHello within a round trip, so it
+	// outlives any flood of silent or trickling connections, even one
+	// from its own address. Zero means
+	// DefaultMaxHandshakes (256: a quarter of it, 64, per source, so that a
+	// client warming up a pool of 64 connections at once from one address
+	// gets them all).
 	MaxHandshakes int
 
 	// MaxHandshakesPerSource is the share of MaxHandshakes one source may
