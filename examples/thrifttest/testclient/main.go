@@ -13,6 +13,15 @@
 //	--client-cert      with --ssl, present DIR/client.crt and DIR/client.key
 //	--tests=a,b,...    run only the checks of these methods (e.g. testVoid,testString)
 //	--timeout=D        bound on each call (default 10s)
+//	--resolve=etcd://HOST:PORT[,HOST:PORT]/PREFIX | dns:///NAME:PORT | dns:///_SERVICE._tcp.NAME
+//	                   instead of --host/--port: call the replicas the resolver reports
+//	                   through a fleet.Client (balanced, with ejection and safe retries)
+//	--idempotent=m,... methods the fleet client may send again after a lost connection
+//	--load=D --concurrency=N
+//	                   instead of the checks: call testString from N goroutines
+//	                   (default 8) for D, then print one line
+//	                   "load: calls=N errors=M endpoints=ADDR=COUNT,..." where COUNT is
+//	                   the calls ADDR answered (exit 1 if any call failed)
 //
 // With --protocol=multi, multic or multij, ThriftTest is called as
 // "ThriftTest:method" and SecondService's secondtestString is checked too
@@ -37,6 +46,7 @@ import (
 
 	tt "github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/internal/crossflag"
+	"github.com/thriftsec/thriftsec/fleet"
 	"github.com/thriftsec/thriftsec/runtime"
 	"github.com/thriftsec/thriftsec/runtime/fernet"
 )
@@ -53,6 +63,10 @@ func run() int {
 	only := fs.String("tests", "", "comma-separated methods to check (default: all)")
 	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, newest first; needs --transport=framed)")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on connecting and on each call")
+	resolve := fs.String("resolve", "", "etcd://HOST:PORT[,HOST:PORT]/PREFIX or dns:///NAME:PORT: call the endpoints found there instead of --host/--port")
+	idempotent := fs.String("idempotent", "", "with --resolve or --load: comma-separated methods safe to send again after a lost connection")
+	loadFor := fs.Duration("load", 0, "call testString in a loop for this long and print a load summary instead of running the checks")
+	concurrency := fs.Int("concurrency", 8, "with --load: concurrent callers")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "testclient:", err)
 		return 2
@@ -98,19 +112,56 @@ func run() int {
 		opts = append(opts, runtime.WithSealer(link))
 	}
 	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	conn, err := runtime.Dial(ctx, addr, opts...)
-	cancel()
-	if err != nil {
-		fmt.Printf("FAIL connect: %v\n", err)
-		return 1
+	var conn runtime.Caller
+	var count served
+	count.n = map[string]int64{}
+	if *loadFor > 0 && *concurrency < 1 {
+		fmt.Fprintln(os.Stderr, "testclient: --concurrency must be at least 1")
+		return 2
 	}
-	defer conn.Close()
-	var caller runtime.Caller = conn
+	if *resolve != "" || *loadFor > 0 {
+		var res fleet.Resolver = fleet.Static{addr}
+		if *resolve != "" {
+			r, release, err := resolver(*resolve)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "testclient:", err)
+				return 2
+			}
+			defer release()
+			res, addr = r, *resolve
+		}
+		// One connection per concurrent caller and endpoint at most.
+		opts = append(opts, runtime.WithMaxConns(max(*concurrency, 1)))
+		fc, err := newFleet(res, &count, *idempotent, *timeout, opts)
+		if err != nil {
+			fmt.Printf("FAIL connect: %v\n", err)
+			return 1
+		}
+		defer fc.Close()
+		conn = fc
+	} else {
+		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+		rc, err := runtime.Dial(ctx, addr, opts...)
+		cancel()
+		if err != nil {
+			fmt.Printf("FAIL connect: %v\n", err)
+			return 1
+		}
+		defer rc.Close()
+		conn = rc
+	}
+	caller := conn
 	if c.Multiplexed() {
 		caller = runtime.Multiplex(conn, "ThriftTest")
 	}
 	client := tt.NewThriftTestClient(caller)
+	if *loadFor > 0 {
+		calls, errs := load(client, &count, *loadFor, *concurrency, *timeout)
+		if errs > 0 || calls == 0 {
+			return 1
+		}
+		return 0
+	}
 
 	var want map[string]bool
 	if *only != "" {

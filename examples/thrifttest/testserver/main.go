@@ -25,6 +25,13 @@
 //	--proxy-protocol-trusted=CIDR[,CIDR]  Server.TrustedProxies: accept a PROXY protocol header from these only
 //	--fernet-keys=FILE      the sealed-message transport (runtime/fernet), keys one per line
 //	--echo-peer             testString answers its argument + "@" + the client address the handler sees
+//	--etcd=HOST:PORT[,HOST:PORT] --etcd-key=PREFIX
+//	                        register the address served (the first listener's, with the
+//	                        port actually bound) under PREFIX in etcd, with a lease of
+//	                        --etcd-ttl (default 10s) kept alive; on SIGTERM (and SIGINT,
+//	                        SIGHUP) deregister first, wait --etcd-settle (default 500ms)
+//	                        for clients to see it, then drain (contrib/etcd.Drain)
+//	--metrics=ADDR          serve Prometheus metrics (contrib/metrics) at http://ADDR/metrics
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
@@ -85,6 +92,11 @@ func run() error {
 	proxies := fs.String("proxy-protocol-trusted", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
 	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, the first seals; needs --transport=framed)")
 	echoPeer := fs.Bool("echo-peer", false, `testString answers its argument + "@" + the client address the handler sees`)
+	etcdEndpoints := fs.String("etcd", "", "register in the etcd cluster at these comma-separated HOST:PORT client endpoints (needs --etcd-key)")
+	etcdKey := fs.String("etcd-key", "", "with --etcd: the key prefix to register the served address under")
+	etcdTTL := fs.Duration("etcd-ttl", 10*time.Second, "with --etcd: the lease's time to live (how long a killed server stays listed)")
+	etcdSettle := fs.Duration("etcd-settle", 500*time.Millisecond, "with --etcd: time between deregistering and draining on SIGTERM")
+	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics at http://ADDR/metrics")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -150,6 +162,16 @@ func run() error {
 		// Each call with its peer, as a trusted proxy reported it.
 		srv.Interceptors = append(srv.Interceptors, runtime.LoggingServerInterceptor(log))
 	}
+	if *metricsAddr != "" {
+		hs, err := serveMetrics(*metricsAddr, srv, log)
+		if err != nil {
+			return err
+		}
+		defer hs.Close()
+	}
+	if *etcdKey != "" && *etcdEndpoints == "" {
+		return errors.New("--etcd-key needs --etcd")
+	}
 	if c.SSL {
 		ca := ""
 		if *requireCert {
@@ -195,12 +217,26 @@ func run() error {
 			ln.Addr(), transport, c.SSL, *requireCert)
 		go func() { errs <- srv.Serve(ln) }()
 	}
+	var member *fleetMember
+	if *etcdEndpoints != "" {
+		var err error
+		if member, err = joinFleet(*etcdEndpoints, *etcdKey, lns[0].Addr().String(), *etcdTTL, *etcdSettle); err != nil {
+			srv.Close()
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "testserver: registered %s under %s\n", lns[0].Addr(), *etcdKey)
+	}
 
 	var serveErr error
 	select {
 	case s := <-sigs:
 		fmt.Fprintf(os.Stderr, "testserver: %v: shutting down\n", s)
 	case serveErr = <-errs:
+	}
+	if member != nil {
+		if err := member.leave(srv, time.Second); err != nil {
+			log.Warn("testserver: leaving the fleet", "error", err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
