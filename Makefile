@@ -12,8 +12,10 @@
 #   make soak   48 TLS clients for 60 s: no errors, flat goroutines and memory
 #   make fleet  the fleet suite under the race detector: balancing, ejection,
 #               retries and DNS over real loopback servers, etcd discovery and
-#               registration against a real etcd (contrib/etcd), and the
-#               balancer's overhead benchmarks (make test runs the short suite)
+#               registration against a real etcd (contrib/etcd), the
+#               process-level scenario (testserver processes in etcd, kill -9,
+#               join, drain), and the balancer's overhead benchmarks (make
+#               test runs the short suite)
 #
 # Tests never reach beyond loopback; peers come from Debian's packages and
 # the Go module proxy.
@@ -52,6 +54,7 @@ deps:
 	cd examples/thrifttest && $(GO) mod download
 	cd contrib/metrics && $(GO) mod download
 	cd contrib/etcd && $(GO) mod download
+	cd contrib/otel && $(GO) mod download
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -70,6 +73,9 @@ unit:
 	$(GO) test -race -count=1 ./runtime/... ./golden ./examples/...
 	@# contrib/ modules hold the integrations with heavy dependencies.
 	cd contrib/metrics && $(GO) vet ./... && $(GO) test -count=1 ./...
+	@# contrib/otel's tests include Apache's Python THeader client (Debian's
+	@# python3-thrift, from make deps) sending a traceparent header.
+	cd contrib/otel && $(GO) vet ./... && $(GO) test -count=1 ./...
 
 # A short coverage-guided run of each decoder fuzz target on top of the
 # seed corpus (which `make unit` already runs).
@@ -99,12 +105,19 @@ soak:
 # The fleet package's own tests run in `make unit`; contrib/etcd is its
 # own module (etcd's client stays out of the root module) and starts
 # Debian's etcd on loopback ports with a temporary data directory.
-fleet-short:
+# examples/thrifttest/fleet is the process-level scenario: a real etcd,
+# testserver processes on 127.0.0.2-5 registering in it, testclient --load,
+# kill -9, a server joining, a SIGTERM drain (about 5 s once built).
+fleet-short: deps
 	cd contrib/etcd && $(GO) test -short -count=1 ./...
+	$(MAKE) -C examples/thrifttest gen
+	cd examples/thrifttest && $(GO) test -short -count=1 ./fleet
 
 fleet:
 	$(GO) test -race -count=1 -v ./fleet
 	cd contrib/etcd && $(GO) test -race -count=1 -v ./...
+	$(MAKE) -C examples/thrifttest gen
+	cd examples/thrifttest && $(GO) test -count=1 -v ./fleet
 	$(GO) test -run='^$$' -bench='Callers64' -count=3 ./fleet
 
 wire:
