@@ -56,16 +56,25 @@ func joinFleet(endpoints, prefix, addr string, ttl, settle time.Duration) (*flee
 
 // leave deregisters, waits settle for clients to see it, then shuts srv
 // down within grace (what is left is closed): the order in which a
-// drained server gets no new calls before it stops serving.
+// drained server gets no new calls before it stops serving. Each step
+// has its own bound, so that an unreachable etcd delays the drain by a
+// second at most instead of eating its grace period (the lease then
+// expires on its own).
 func (f *fleetMember) leave(srv *runtime.Server, grace time.Duration) error {
-	ctx, cancel := context.WithTimeout(context.Background(), f.settle+grace)
+	defer f.cli.Close()
+	dctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	derr := f.reg.Deregister(dctx)
+	cancel()
+	if derr == nil {
+		time.Sleep(f.settle)
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
-	err := etcd.Drain(ctx, f.reg, srv, f.settle)
-	if err != nil {
+	serr := srv.Shutdown(sctx)
+	if serr != nil {
 		srv.Close()
 	}
-	f.cli.Close()
-	return err
+	return errors.Join(derr, serr)
 }
 
 // serveMetrics exposes Prometheus metrics of srv on addr at /metrics

@@ -30,7 +30,7 @@
 //	                        port actually bound) under PREFIX in etcd, with a lease of
 //	                        --etcd-ttl (default 10s) kept alive; on SIGTERM (and SIGINT,
 //	                        SIGHUP) deregister first, wait --etcd-settle (default 500ms)
-//	                        for clients to see it, then drain (contrib/etcd.Drain)
+//	                        for clients to see it, then shut down gracefully
 //	--metrics=ADDR          serve Prometheus metrics (contrib/metrics) at http://ADDR/metrics
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
