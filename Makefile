@@ -111,13 +111,13 @@ soak:
 fleet-short: deps
 	cd contrib/etcd && $(GO) test -short -count=1 ./...
 	$(MAKE) -C examples/thrifttest gen
-	cd examples/thrifttest && $(GO) test -short -count=1 ./fleet
+	cd examples/thrifttest && $(GO) test -short -count=1 ./fleet ./testclient
 
 fleet:
 	$(GO) test -race -count=1 -v ./fleet
 	cd contrib/etcd && $(GO) test -race -count=1 -v ./...
 	$(MAKE) -C examples/thrifttest gen
-	cd examples/thrifttest && $(GO) test -count=1 -v ./fleet
+	cd examples/thrifttest && $(GO) test -count=1 -v ./fleet ./testclient
 	$(GO) test -run='^$$' -bench='Callers64' -count=3 ./fleet
 
 wire:
