@@ -117,7 +117,7 @@ fleet:
 	$(GO) test -race -count=1 -v ./fleet
 	cd contrib/etcd && $(GO) test -race -count=1 -v ./...
 	$(MAKE) -C examples/thrifttest gen
-	cd examples/thrifttest && $(GO) test -count=1 -v ./fleet ./testclient
+	cd examples/thrifttest && $(GO) test -race -count=1 -v ./fleet ./testclient
 	$(GO) test -run='^$$' -bench='Callers64' -count=3 ./fleet
 
 wire:
