@@ -34,11 +34,12 @@ test: deps vet unit hostile-short fleet-short fuzz wire interop
 # Apache's Go library (module proxy, used only by interop/go.mod).
 deps:
 	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null 2>&1 \
-		|| ! /usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1 || [ ! -d /usr/lib/python3/dist-packages/cryptography_vectors ]; then \
-		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy, python3-cryptography(-vectors)"; \
+		|| ! /usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1 || [ ! -d /usr/lib/python3/dist-packages/cryptography_vectors ] \
+		|| ! /usr/bin/python3 -c 'import jwt' >/dev/null 2>&1; then \
+		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy, python3-cryptography(-vectors), python3-jwt"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors python3-jwt >/dev/null; \
 	fi
 	@if ! command -v etcd >/dev/null 2>&1; then \
 		echo "installing etcd-server"; \
@@ -52,6 +53,7 @@ deps:
 	cd examples/thrifttest && $(GO) mod download
 	cd contrib/metrics && $(GO) mod download
 	cd contrib/etcd && $(GO) mod download
+	cd contrib/jwt && $(GO) mod download
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -70,6 +72,7 @@ unit:
 	$(GO) test -race -count=1 ./runtime/... ./golden ./examples/...
 	@# contrib/ modules hold the integrations with heavy dependencies.
 	cd contrib/metrics && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd contrib/jwt && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 # A short coverage-guided run of each decoder fuzz target on top of the
 # seed corpus (which `make unit` already runs).
@@ -81,6 +84,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
 	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./runtime
+	cd contrib/jwt && $(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) .
 
 # The hostile-client suite starts the real testserver binary and attacks
 # it over loopback (examples/thrifttest/hostile); every loop is bounded.
