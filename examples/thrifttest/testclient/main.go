@@ -13,6 +13,9 @@
 //	--client-cert      with --ssl, present DIR/client.crt and DIR/client.key
 //	--tests=a,b,...    run only the checks of these methods (e.g. testVoid,testString)
 //	--timeout=D        bound on each call (default 10s)
+//	--jwt-token=FILE   send the JWT in FILE as "authorization: Bearer <token>" with every call
+//	                   (--protocol=header; with --ssl unless --jwt-insecure-plaintext)
+//	--jwt-insecure-plaintext  allow --jwt-token without --ssl (the token then travels in the clear)
 //
 // With --protocol=multi, multic or multij, ThriftTest is called as
 // "ThriftTest:method" and SecondService's secondtestString is checked too
@@ -53,6 +56,8 @@ func run() int {
 	only := fs.String("tests", "", "comma-separated methods to check (default: all)")
 	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, newest first; needs --transport=framed)")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on connecting and on each call")
+	jwtToken := fs.String("jwt-token", "", `send the JWT in FILE as "authorization: Bearer <token>" with every call`)
+	jwtPlain := fs.Bool("jwt-insecure-plaintext", false, "allow --jwt-token without --ssl (the token then travels in the clear)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "testclient:", err)
 		return 2
@@ -96,6 +101,17 @@ func run() int {
 			return 2
 		}
 		opts = append(opts, runtime.WithSealer(link))
+	}
+	if *jwtToken != "" {
+		b, err := os.ReadFile(*jwtToken)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testclient:", err)
+			return 2
+		}
+		opts = append(opts, runtime.WithBearerToken(runtime.StaticToken(strings.TrimSpace(string(b)))))
+		if *jwtPlain {
+			opts = append(opts, runtime.WithInsecureBearerToken())
+		}
 	}
 	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)

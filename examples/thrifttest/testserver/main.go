@@ -25,6 +25,12 @@
 //	--proxy-protocol-trusted=CIDR[,CIDR]  Server.TrustedProxies: accept a PROXY protocol header from these only
 //	--fernet-keys=FILE      the sealed-message transport (runtime/fernet), keys one per line
 //	--echo-peer             testString answers its argument + "@" + the client address the handler sees
+//	--jwt-keys=FILE         every call must carry a valid JWT bearer token ("authorization: Bearer ..."
+//	                        info header, --protocol=header), verified with the JWKS or PEM public keys in FILE
+//	                        (contrib/jwt; reloaded when FILE changes)
+//	--jwt-issuer=ISS        with --jwt-keys, the token's "iss" must be ISS
+//	--jwt-audience=AUD      with --jwt-keys, the token's "aud" must hold AUD
+//	--authz-policy=FILE     allow calls only as the JSON policy in FILE says (runtime/authz)
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
@@ -53,9 +59,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/thriftsec/thriftsec/contrib/jwt"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/internal/crossflag"
 	"github.com/thriftsec/thriftsec/runtime"
+	"github.com/thriftsec/thriftsec/runtime/authz"
 	"github.com/thriftsec/thriftsec/runtime/fernet"
 )
 
@@ -85,6 +93,10 @@ func run() error {
 	proxies := fs.String("proxy-protocol-trusted", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
 	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, the first seals; needs --transport=framed)")
 	echoPeer := fs.Bool("echo-peer", false, `testString answers its argument + "@" + the client address the handler sees`)
+	jwtKeys := fs.String("jwt-keys", "", "every call must carry a valid JWT bearer token, verified with the JWKS or PEM public keys in FILE")
+	jwtIssuer := fs.String("jwt-issuer", "", `with --jwt-keys, the token's "iss" must be this`)
+	jwtAudience := fs.String("jwt-audience", "", `with --jwt-keys, the token's "aud" must hold this`)
+	policy := fs.String("authz-policy", "", "allow calls only as the JSON policy in FILE says (runtime/authz)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -149,6 +161,28 @@ func run() error {
 	if c.Verbose {
 		// Each call with its peer, as a trusted proxy reported it.
 		srv.Interceptors = append(srv.Interceptors, runtime.LoggingServerInterceptor(log))
+	}
+	if (*jwtIssuer != "" || *jwtAudience != "") && *jwtKeys == "" {
+		return errors.New("--jwt-issuer and --jwt-audience need --jwt-keys")
+	}
+	if *jwtKeys != "" {
+		v, err := jwt.NewVerifier(jwt.Config{KeysFile: *jwtKeys, Issuer: *jwtIssuer, Audience: *jwtAudience, Logger: log})
+		if err != nil {
+			return err
+		}
+		srv.Interceptors = append(srv.Interceptors, v.Interceptor())
+	}
+	if *policy != "" {
+		// After the verifier, so that the policy sees verified claims.
+		p, err := authz.LoadPolicy(*policy)
+		if err != nil {
+			return err
+		}
+		ic, err := p.Interceptor(log)
+		if err != nil {
+			return err
+		}
+		srv.Interceptors = append(srv.Interceptors, ic)
 	}
 	if c.SSL {
 		ca := ""
