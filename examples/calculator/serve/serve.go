@@ -39,9 +39,15 @@ type Options struct {
 	Logger         *slog.Logger
 }
 
-// Run serves until SIGINT, SIGTERM or SIGHUP, then shuts down gracefully:
-// calls in flight finish.
-func Run(o Options) error {
+// NewServer builds the server o describes, not yet serving; handler nil
+// means handler.New(o.Logger).
+func NewServer(o Options, h *handler.Calculator) (*runtime.Server, error) {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	if h == nil {
+		h = handler.New(o.Logger)
+	}
 	// The server certificate, and the CA that client certificates must
 	// chain to: giving a CA turns on mutual TLS. The files are re-read
 	// when they change, so renewing certificates needs no restart.
@@ -50,26 +56,38 @@ func Run(o Options) error {
 		filepath.Join(o.Certs, devcert.ServerKeyFile),
 		filepath.Join(o.Certs, devcert.CAFile))
 	if err != nil {
-		return err
+		return nil, err
 	}
 	ics := append([]runtime.ServerInterceptor{runtime.LoggingServerInterceptor(o.Logger)}, o.Authenticators...)
 	if o.Policy != "" {
 		p, err := authz.LoadPolicy(o.Policy)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ic, err := p.Interceptor(o.Logger)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ics = append(ics, ic)
 	}
-	srv := &runtime.Server{
-		Handler:      calculator.NewCalculatorProcessor(handler.New(o.Logger)),
+	return &runtime.Server{
+		Handler:      calculator.NewCalculatorProcessor(h),
 		TLSConfig:    tlsConfig,
 		Transport:    o.Transport,
 		Logger:       o.Logger,
 		Interceptors: ics,
+	}, nil
+}
+
+// Run serves until SIGINT, SIGTERM or SIGHUP, then shuts down gracefully:
+// calls in flight finish.
+func Run(o Options) error {
+	if o.Logger == nil {
+		o.Logger = slog.Default()
+	}
+	srv, err := NewServer(o, nil)
+	if err != nil {
+		return err
 	}
 	ln, err := net.Listen("tcp", o.Addr)
 	if err != nil {
