@@ -36,11 +36,12 @@ test: deps vet unit hostile-short fleet-short fuzz wire interop
 # Apache's Go library (module proxy, used only by interop/go.mod).
 deps:
 	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null 2>&1 \
-		|| ! /usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1 || [ ! -d /usr/lib/python3/dist-packages/cryptography_vectors ]; then \
-		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy, python3-cryptography(-vectors)"; \
+		|| ! /usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1 || [ ! -d /usr/lib/python3/dist-packages/cryptography_vectors ] \
+		|| ! /usr/bin/python3 -c 'import jwt' >/dev/null 2>&1; then \
+		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy, python3-cryptography(-vectors), python3-jwt"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors python3-jwt >/dev/null; \
 	fi
 	@if ! command -v etcd >/dev/null 2>&1; then \
 		echo "installing etcd-server"; \
@@ -55,6 +56,7 @@ deps:
 	cd contrib/metrics && $(GO) mod download
 	cd contrib/etcd && $(GO) mod download
 	cd contrib/otel && $(GO) mod download
+	cd contrib/jwt && $(GO) mod download
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -76,6 +78,7 @@ unit:
 	@# contrib/otel's tests include Apache's Python THeader client (Debian's
 	@# python3-thrift, from make deps) sending a traceparent header.
 	cd contrib/otel && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd contrib/jwt && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 # A short coverage-guided run of each decoder fuzz target on top of the
 # seed corpus (which `make unit` already runs).
@@ -87,6 +90,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
 	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./runtime
+	cd contrib/jwt && $(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) .
 
 # The hostile-client suite starts the real testserver binary and attacks
 # it over loopback (examples/thrifttest/hostile); every loop is bounded.

@@ -41,6 +41,9 @@ type clientOptions struct {
 	callTimeout  time.Duration
 	dialer       func(ctx context.Context, addr string) (net.Conn, error)
 	sealer       Sealer
+
+	tokens         TokenSource // WithBearerToken
+	insecureTokens bool        // WithInsecureBearerToken
 }
 
 // WithDialer replaces how the client opens the connection (TCP to addr
@@ -176,6 +179,14 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	}
 	if o.transport == Header && o.protocol == JSON {
 		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
+	}
+	if err := o.checkTokens(); err != nil {
+		return nil, err
+	}
+	if o.tokens != nil {
+		// Innermost, so that the caller's interceptors see the call as
+		// it was made and every attempt carries a token.
+		o.interceptors = append(o.interceptors[:len(o.interceptors):len(o.interceptors)], bearerInterceptor(o.tokens))
 	}
 	if o.dialTimeout <= 0 {
 		o.dialTimeout = DefaultDialTimeout

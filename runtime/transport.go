@@ -48,6 +48,10 @@ func (t Transport) String() string {
 
 func (t Transport) valid() bool { return t == Framed || t == Buffered || t == Header }
 
+// carriesHeaders reports whether t carries per-call headers (WithHeaders,
+// WithBearerToken).
+func (t Transport) carriesHeaders() bool { return t == Header }
+
 // framedRead reports whether messages arrive in length-prefixed frames.
 func (t Transport) framedRead() bool { return t == Framed || t == Header }
 

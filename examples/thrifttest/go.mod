@@ -6,6 +6,7 @@ require (
 	github.com/prometheus/client_golang v1.23.2
 	github.com/thriftsec/thriftsec v0.0.0
 	github.com/thriftsec/thriftsec/contrib/etcd v0.0.0
+	github.com/thriftsec/thriftsec/contrib/jwt v0.0.0
 	github.com/thriftsec/thriftsec/contrib/metrics v0.0.0
 	go.etcd.io/etcd/client/v3 v3.6.5
 	go.uber.org/zap v1.27.0
@@ -16,6 +17,7 @@ require (
 	github.com/cespare/xxhash/v2 v2.3.0 // indirect
 	github.com/coreos/go-semver v0.3.1 // indirect
 	github.com/coreos/go-systemd/v22 v22.5.0 // indirect
+	github.com/go-jose/go-jose/v4 v4.1.9 // indirect
 	github.com/gogo/protobuf v1.3.2 // indirect
 	github.com/golang/protobuf v1.5.4 // indirect
 	github.com/grpc-ecosystem/grpc-gateway/v2 v2.26.3 // indirect
@@ -39,8 +41,9 @@ require (
 // The runtime is always the checkout this directory sits in.
 replace github.com/thriftsec/thriftsec => ../..
 
-// So are the contrib modules (etcd registration, Prometheus metrics).
+// So are the contrib modules (etcd registration, JWT verification, Prometheus metrics).
 replace (
 	github.com/thriftsec/thriftsec/contrib/etcd => ../../contrib/etcd
+	github.com/thriftsec/thriftsec/contrib/jwt => ../../contrib/jwt
 	github.com/thriftsec/thriftsec/contrib/metrics => ../../contrib/metrics
 )

@@ -22,6 +22,9 @@
 //	                   (default 8) for D, then print one line
 //	                   "load: calls=N errors=M endpoints=ADDR=COUNT,..." where COUNT is
 //	                   the calls ADDR answered (exit 1 if any call failed)
+//	--jwt-token=FILE   send the JWT in FILE as "authorization: Bearer <token>" with every call
+//	                   (--protocol=header; with --ssl unless --jwt-insecure-plaintext)
+//	--jwt-insecure-plaintext  allow --jwt-token without --ssl (the token then travels in the clear)
 //
 // With --protocol=multi, multic or multij, ThriftTest is called as
 // "ThriftTest:method" and SecondService's secondtestString is checked too
@@ -67,6 +70,8 @@ func run() int {
 	idempotent := fs.String("idempotent", "", "with --resolve or --load: comma-separated methods safe to send again after a lost connection")
 	loadFor := fs.Duration("load", 0, "call testString in a loop for this long and print a load summary instead of running the checks")
 	concurrency := fs.Int("concurrency", 8, "with --load: concurrent callers")
+	jwtToken := fs.String("jwt-token", "", `send the JWT in FILE as "authorization: Bearer <token>" with every call`)
+	jwtPlain := fs.Bool("jwt-insecure-plaintext", false, "allow --jwt-token without --ssl (the token then travels in the clear)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "testclient:", err)
 		return 2
@@ -110,6 +115,17 @@ func run() int {
 			return 2
 		}
 		opts = append(opts, runtime.WithSealer(link))
+	}
+	if *jwtToken != "" {
+		b, err := os.ReadFile(*jwtToken)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testclient:", err)
+			return 2
+		}
+		opts = append(opts, runtime.WithBearerToken(runtime.StaticToken(strings.TrimSpace(string(b)))))
+		if *jwtPlain {
+			opts = append(opts, runtime.WithInsecureBearerToken())
+		}
 	}
 	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
 	var conn runtime.Caller

@@ -32,6 +32,12 @@
 //	                        SIGHUP) deregister first, wait --etcd-settle (default 500ms)
 //	                        for clients to see it, then shut down gracefully
 //	--metrics=ADDR          serve Prometheus metrics (contrib/metrics) at http://ADDR/metrics
+//	--jwt-keys=FILE         every call must carry a valid JWT bearer token ("authorization: Bearer ..."
+//	                        info header, --protocol=header), verified with the JWKS or PEM public keys in FILE
+//	                        (contrib/jwt; reloaded when FILE changes)
+//	--jwt-issuer=ISS        with --jwt-keys, the token's "iss" must be ISS
+//	--jwt-audience=AUD      with --jwt-keys, the token's "aud" must hold AUD
+//	--authz-policy=FILE     allow calls only as the JSON policy in FILE says (runtime/authz)
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
@@ -60,9 +66,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/thriftsec/thriftsec/contrib/jwt"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/internal/crossflag"
 	"github.com/thriftsec/thriftsec/runtime"
+	"github.com/thriftsec/thriftsec/runtime/authz"
 	"github.com/thriftsec/thriftsec/runtime/fernet"
 )
 
@@ -97,6 +105,10 @@ func run() error {
 	etcdTTL := fs.Duration("etcd-ttl", 10*time.Second, "with --etcd: the lease's time to live (how long a killed server stays listed)")
 	etcdSettle := fs.Duration("etcd-settle", 500*time.Millisecond, "with --etcd: time between deregistering and draining on SIGTERM")
 	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics at http://ADDR/metrics")
+	jwtKeys := fs.String("jwt-keys", "", "every call must carry a valid JWT bearer token, verified with the JWKS or PEM public keys in FILE")
+	jwtIssuer := fs.String("jwt-issuer", "", `with --jwt-keys, the token's "iss" must be this`)
+	jwtAudience := fs.String("jwt-audience", "", `with --jwt-keys, the token's "aud" must hold this`)
+	policy := fs.String("authz-policy", "", "allow calls only as the JSON policy in FILE says (runtime/authz)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -171,6 +183,28 @@ func run() error {
 	}
 	if *etcdKey != "" && *etcdEndpoints == "" {
 		return errors.New("--etcd-key needs --etcd")
+	}
+	if (*jwtIssuer != "" || *jwtAudience != "") && *jwtKeys == "" {
+		return errors.New("--jwt-issuer and --jwt-audience need --jwt-keys")
+	}
+	if *jwtKeys != "" {
+		v, err := jwt.NewVerifier(jwt.Config{KeysFile: *jwtKeys, Issuer: *jwtIssuer, Audience: *jwtAudience, Logger: log})
+		if err != nil {
+			return err
+		}
+		srv.Interceptors = append(srv.Interceptors, v.Interceptor())
+	}
+	if *policy != "" {
+		// After the verifier, so that the policy sees verified claims.
+		p, err := authz.LoadPolicy(*policy)
+		if err != nil {
+			return err
+		}
+		ic, err := p.Interceptor(log)
+		if err != nil {
+			return err
+		}
+		srv.Interceptors = append(srv.Interceptors, ic)
 	}
 	if c.SSL {
 		ca := ""

@@ -227,6 +227,12 @@ func (e *env) prepare(ctx context.Context, apache string) error {
 	if err := os.WriteFile(filepath.Join(e.features, "local_thrift", "__init__.py"), []byte(shim), 0o644); err != nil {
 		return err
 	}
+	if err := e.checkJWTTestdata(); err != nil {
+		return err
+	}
+	if err := e.prepareJWT(ctx); err != nil {
+		return err
+	}
 	return e.mintDevKeys()
 }
 
@@ -312,6 +318,9 @@ type row struct {
 	count     countFn    // what the Checks column says
 	okDetail  string     // or this, when the client passed
 	after     [][]string // further clients that must succeed (server still serving)
+	// serverWant are strings the server's output must hold once the
+	// client is done: why it refused, in its own words.
+	serverWant []string
 
 	ok     bool
 	detail string
@@ -529,7 +538,7 @@ func (e *env) matrix() []*row {
 			})
 		}
 	}
-	return rows
+	return append(rows, e.jwtRows()...)
 }
 
 func runAll(ctx context.Context, e *env, rows []*row) {
@@ -674,10 +683,15 @@ func (r *row) run(ctx context.Context, e *env) {
 	if errors.Is(err, context.DeadlineExceeded) {
 		ctxErr = err
 	}
-	var missing []string
+	var missing, serverMissing []string
 	for _, w := range r.want {
 		if !strings.Contains(out, w) {
 			missing = append(missing, w)
+		}
+	}
+	for _, w := range r.serverWant {
+		if !strings.Contains(srvOut.String(), w) {
+			serverMissing = append(serverMissing, w)
 		}
 	}
 	switch {
@@ -687,6 +701,10 @@ func (r *row) run(ctx context.Context, e *env) {
 		fail("client was served, want refused")
 	case r.refused && len(missing) > 0:
 		fail("client failed, but not as a refusal (no %q)", missing)
+	case len(serverMissing) > 0:
+		fail("server output lacks %q", serverMissing)
+	case r.refused && r.okDetail != "":
+		r.ok, r.detail = true, r.okDetail
 	case r.refused:
 		r.ok, r.detail = true, "refused: "+refusal(out)
 	case err != nil:
