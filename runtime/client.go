@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -41,6 +42,7 @@ type clientOptions struct {
 	callTimeout  time.Duration
 	dialer       func(ctx context.Context, addr string) (net.Conn, error)
 	sealer       Sealer
+	httpHeader   http.Header // HTTPClient only
 }
 
 // WithDialer replaces how the client opens the connection (TCP to addr
@@ -536,7 +538,7 @@ func (cc *clientConn) readLoop() {
 			cc.done <- err
 			return
 		}
-		fatal, err := cc.readReply(method, expSeq, result, name, typ, seq)
+		fatal, err := readReply(cc.w.dec, method, expSeq, result, name, typ, seq)
 		if fatal {
 			cc.abort()
 			cc.done <- err
@@ -549,8 +551,7 @@ func (cc *clientConn) readLoop() {
 // readReply checks a reply header against the call and decodes the body.
 // fatal means the connection must not be used again (the stream may be out
 // of step, or the server is not following the protocol).
-func (cc *clientConn) readReply(method string, expSeq int32, result Struct, name string, typ MessageType, seq int32) (fatal bool, err error) {
-	d := cc.w.dec
+func readReply(d *Decoder, method string, expSeq int32, result Struct, name string, typ MessageType, seq int32) (fatal bool, err error) {
 	switch {
 	case seq != expSeq:
 		return true, NewApplicationError(ExceptionBadSequenceID, "%s: reply has sequence id %d, want %d", method, seq, expSeq)
