@@ -203,19 +203,19 @@ type Server struct {
 // serverConfig is a Server's fields resolved once per Serve: defaults
 // applied, TLS hardened.
 type serverConfig struct {
-	tls          *tls.Config // nil for plaintext
-	transport    Transport
-	protocol     Protocol
-	lim          Limits
-	handshake    time.Duration // <= 0: none
-	idle         time.Duration
-	read         time.Duration
-	write        time.Duration
-	maxConns     int // <= 0: none
-	admission    *admission
-	budget       *budget // nil: no limit
-	proxies      []netip.Prefix
-	sealer       Sealer
+	tls       *tls.Config // nil for plaintext
+	transport Transport
+	protocol  Protocol
+	lim       Limits
+	handshake time.Duration // <= 0: none
+	idle      time.Duration
+	read      time.Duration
+	write     time.Duration
+	maxConns  int // <= 0: none
+	admission *admission
+	budget    *budget // nil: no limit
+	proxies   []netip.Prefix
+	sealer    Sealer
 	dispatch
 }
 
@@ -251,15 +251,15 @@ func (s *Server) config() (*serverConfig, error) {
 		return nil, fmt.Errorf("thrift: Server.Protocol %v is not Binary, Compact or JSON", s.Protocol)
 	}
 	c := &serverConfig{
-		transport:    s.Transport,
-		protocol:     s.Protocol,
-		lim:          s.Limits.withDefaults(),
-		handshake:    orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
-		idle:         orDuration(s.IdleTimeout, DefaultIdleTimeout),
-		read:         orDuration(s.ReadTimeout, DefaultReadTimeout),
-		write:        orDuration(s.WriteTimeout, DefaultWriteTimeout),
-		maxConns:     s.MaxConns,
-		dispatch:     newDispatch(s.Handler, s.Interceptors, s.ExposeHandlerErrors, s.Logger),
+		transport: s.Transport,
+		protocol:  s.Protocol,
+		lim:       s.Limits.withDefaults(),
+		handshake: orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
+		idle:      orDuration(s.IdleTimeout, DefaultIdleTimeout),
+		read:      orDuration(s.ReadTimeout, DefaultReadTimeout),
+		write:     orDuration(s.WriteTimeout, DefaultWriteTimeout),
+		maxConns:  s.MaxConns,
+		dispatch:  newDispatch(s.Handler, s.Interceptors, s.ExposeHandlerErrors, s.Logger),
 	}
 	if c.maxConns == 0 {
 		c.maxConns = DefaultMaxConns
