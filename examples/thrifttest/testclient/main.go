@@ -4,7 +4,10 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|http [--ssl] [--keys=DIR]
+//
+// --transport=http (or --http=PATH) POSTs each call to
+// http://host:port/PATH, https:// with --ssl.
 //
 // With --ssl it verifies the server's certificate against DIR/CA.pem, for
 // the name given by --host (Apache's keys/server.crt is valid for
@@ -68,7 +71,10 @@ func run() int {
 	transport, _ := c.RuntimeTransport()
 	protocol, _ := c.RuntimeProtocol()
 
-	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	opts := []runtime.ClientOption{runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	if !c.HTTP() {
+		opts = append(opts, runtime.WithTransport(transport))
+	}
 	if c.SSL {
 		cert, key := "", ""
 		if *clientCert {
@@ -98,9 +104,7 @@ func run() int {
 		opts = append(opts, runtime.WithSealer(link))
 	}
 	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	conn, err := runtime.Dial(ctx, addr, opts...)
-	cancel()
+	conn, err := connect(&c, addr, *timeout, opts)
 	if err != nil {
 		fmt.Printf("FAIL connect: %v\n", err)
 		return 1
@@ -152,12 +156,38 @@ func run() int {
 			fmt.Printf("PASS secondtestString\n")
 		}
 	}
+	tname := transport.String()
+	if c.HTTP() {
+		tname = "http"
+	}
 	fmt.Printf("testclient: %d passed, %d failed (%s, %s, %s, tls=%v, client cert=%v)\n",
-		passed, failed, addr, c.Protocol, transport, c.SSL, *clientCert)
+		passed, failed, addr, c.Protocol, tname, c.SSL, *clientCert)
 	if failed > 0 || passed == 0 {
 		return 1
 	}
 	return 0
+}
+
+// conn is what the checks call through: a *runtime.Client or, with
+// --transport=http, a *runtime.HTTPClient.
+type conn interface {
+	runtime.Caller
+	Close() error
+}
+
+// connect dials addr, or with --transport=http makes an HTTP client for
+// http(s)://addr/PATH (nothing is sent until the first call).
+func connect(c *crossflag.Common, addr string, timeout time.Duration, opts []runtime.ClientOption) (conn, error) {
+	if c.HTTP() {
+		scheme := "http"
+		if c.SSL {
+			scheme = "https"
+		}
+		return runtime.NewHTTPClient(scheme+"://"+addr+c.URLPath(), opts...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return runtime.Dial(ctx, addr, opts...)
 }
 
 type check struct {
