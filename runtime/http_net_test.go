@@ -443,3 +443,42 @@ func mustHTTPClient(t *testing.T, url string, opts ...ClientOption) *HTTPClient 
 	t.Cleanup(func() { c.Close() })
 	return c
 }
+
+// A server that answers a oneway POST only after running the call (as
+// Apache Go's NewThriftHandlerFunc does) does not hold up Oneway, and a
+// refusal that arrives before the request is written is an error.
+func TestHTTPOnewayDoesNotWaitForTheAnswer(t *testing.T) {
+	release := make(chan struct{})
+	got := make(chan int, 1)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/slow", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		got <- len(b)
+		<-release
+	})
+	srv := NewPlaintextHTTPServer(mux)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	defer close(release)
+	c := mustHTTPClient(t, "http://"+ln.Addr().String()+"/slow", WithPlaintext())
+	if err := c.Oneway(callCtx(t), "note", &strStruct{ID: 1, S: str("x")}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case n := <-got:
+		if n == 0 {
+			t.Error("server got an empty body")
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("request never reached the server")
+	}
+
+	dead := mustHTTPClient(t, "http://127.0.0.1:1/", WithPlaintext())
+	if err := dead.Oneway(callCtx(t), "note", &strStruct{ID: 1, S: str("x")}); err == nil {
+		t.Error("oneway to a closed port succeeded")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
@@ -206,40 +207,25 @@ func (c *HTTPClient) roundTrip(ctx context.Context, method string, args, result 
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("thrift: call %s: %w", method, err)
 	}
-	if _, ok := ctx.Deadline(); !ok && c.opts.callTimeout > 0 {
+	limit, ok := ctx.Deadline()
+	if !ok && c.opts.callTimeout > 0 {
+		limit = time.Now().Add(c.opts.callTimeout)
+	}
+	if oneway {
+		return c.oneway(ctx, limit, method, args)
+	}
+	if !limit.IsZero() {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, c.opts.callTimeout)
+		ctx, cancel = context.WithDeadline(ctx, limit)
 		defer cancel()
 	}
-	typ := MessageCall
-	if oneway {
-		typ = MessageOneway
-	}
-	seq := c.seq.Add(1)
 	bc := c.codecs.get()
 	defer c.codecs.put(bc)
-	body, err := bc.write(method, typ, seq, args)
+	seq := c.seq.Add(1)
+	req, hdrs, err := c.request(ctx, bc, method, MessageCall, seq, args)
 	if err != nil {
-		return fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
+		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("thrift: call %s: %w", method, err)
-	}
-	for k, vs := range c.opts.httpHeader {
-		req.Header[k] = vs
-	}
-	hdrs := headersFrom(ctx)
-	if hdrs != nil {
-		for k, v := range hdrs.send {
-			if reservedHeader(k) || !validHeader(k, v) {
-				return fmt.Errorf("thrift: call %s: header %q cannot be sent over HTTP", method, k)
-			}
-			req.Header.Set(k, v)
-		}
-	}
-	req.Header.Set("Content-Type", HTTPContentType)
-	req.Header.Set("Accept", HTTPContentType)
 	resp, err := c.hc.Do(req)
 	if err != nil {
 		return fmt.Errorf("thrift: call %s: %w", method, err)
@@ -248,18 +234,8 @@ func (c *HTTPClient) roundTrip(ctx context.Context, method string, args, result 
 	if hdrs != nil && hdrs.sink != nil {
 		*hdrs.sink = headerMap(resp.Header)
 	}
-	if resp.StatusCode != http.StatusOK {
-		snippet, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
-		return fmt.Errorf("thrift: call %s: %w", method, &HTTPStatusError{
-			StatusCode: resp.StatusCode,
-			Status:     resp.Status,
-			Body:       strings.TrimSpace(string(snippet)),
-		})
-	}
-	if oneway {
-		// Nothing to read; closing an unread body costs at most the
-		// connection, never a wait for the call to run.
-		return nil
+	if err := statusError(resp); err != nil {
+		return fmt.Errorf("thrift: call %s: %w", method, err)
 	}
 	reply, err := c.readBody(resp, &bc.buf)
 	if err != nil {
@@ -274,6 +250,102 @@ func (c *HTTPClient) roundTrip(ctx context.Context, method string, args, result 
 		return fmt.Errorf("thrift: call %s: %w", method, err)
 	}
 	return err
+}
+
+// request encodes the message into bc and builds its POST, with the
+// static headers and those of WithHeaders in ctx.
+func (c *HTTPClient) request(ctx context.Context, bc *bodyCodec, method string, typ MessageType, seq int32, args Struct) (*http.Request, *callHeaders, error) {
+	body, err := bc.write(method, typ, seq, args)
+	if err != nil {
+		return nil, nil, fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.url, bytes.NewReader(body))
+	if err != nil {
+		return nil, nil, fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	for k, vs := range c.opts.httpHeader {
+		req.Header[k] = vs
+	}
+	hdrs := headersFrom(ctx)
+	if hdrs != nil {
+		for k, v := range hdrs.send {
+			if reservedHeader(k) || !validHeader(k, v) {
+				return nil, nil, fmt.Errorf("thrift: call %s: header %q cannot be sent over HTTP", method, k)
+			}
+			req.Header.Set(k, v)
+		}
+	}
+	req.Header.Set("Content-Type", HTTPContentType)
+	req.Header.Set("Accept", HTTPContentType)
+	return req, hdrs, nil
+}
+
+// statusError is an *HTTPStatusError for a response other than 200.
+func statusError(resp *http.Response) error {
+	if resp.StatusCode == http.StatusOK {
+		return nil
+	}
+	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	return &HTTPStatusError{StatusCode: resp.StatusCode, Status: resp.Status, Body: strings.TrimSpace(string(snippet))}
+}
+
+// oneway sends a ONEWAY message and returns once the request is written,
+// as Client.Oneway returns once its bytes are handed to the kernel.
+// Apache's servers differ in when they answer a oneway POST (Python's
+// THttpServer before running the call, Go's NewThriftHandlerFunc after it
+// ran), and the caller of a oneway call waits for neither. The response is
+// read in the background within the call's deadline; a failure that comes
+// before the request is written (no connection, a refusal before the body
+// was read) is returned, one after it is logged at Debug.
+func (c *HTTPClient) oneway(ctx context.Context, limit time.Time, method string, args Struct) error {
+	rctx := context.WithoutCancel(ctx)
+	cancel := context.CancelFunc(func() {})
+	if !limit.IsZero() {
+		rctx, cancel = context.WithDeadline(rctx, limit)
+	}
+	wrote := make(chan error, 1)
+	rctx = httptrace.WithClientTrace(rctx, &httptrace.ClientTrace{
+		WroteRequest: func(i httptrace.WroteRequestInfo) {
+			select {
+			case wrote <- i.Err:
+			default:
+			}
+		},
+	})
+	bc := c.codecs.get()
+	req, _, err := c.request(rctx, bc, method, MessageOneway, c.seq.Add(1), args)
+	if err != nil {
+		c.codecs.put(bc)
+		cancel()
+		return err
+	}
+	done := make(chan error, 1)
+	go func() {
+		defer cancel()
+		defer c.codecs.put(bc) // the request reads its body from bc until Do returns
+		resp, err := c.hc.Do(req)
+		if err == nil {
+			err = statusError(resp)
+			// A short body is read so the connection can be reused.
+			io.Copy(io.Discard, io.LimitReader(resp.Body, maxErrorBody))
+			resp.Body.Close()
+		}
+		if err != nil {
+			c.opts.logger.Debug("thrift: oneway call over HTTP failed", "url", c.url, "method", method, "error", err)
+		}
+		done <- err
+	}()
+	select {
+	case err = <-wrote:
+	case err = <-done:
+	case <-ctx.Done():
+		cancel()
+		err = ctx.Err()
+	}
+	if err != nil {
+		return fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	return nil
 }
 
 // readBody reads a reply body into buf, refusing one over MaxMessageSize
