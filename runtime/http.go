@@ -51,38 +51,65 @@ func thriftMediaType(ct string, p Protocol, any bool) bool {
 // bodyCodec reads and writes one whole message per HTTP body, through the
 // same wire (and so the same transcoding and limits) as a connection.
 // Bodies are in memory by the time they are decoded, so the wire's
-// decoders are reset onto them rather than streaming.
+// decoders are reset onto them rather than streaming. With the Header
+// transport (Apache's THeaderProtocol over HTTP) each body is one header
+// frame, read through the wire's frame reader.
 type bodyCodec struct {
-	w   *wire
-	buf bytes.Buffer // the body read, reused
+	w    *wire
+	from *bodyCodecs  // the pool it goes back to
+	r    bytes.Reader // the body, for the Header transport's frame reader
+	buf  bytes.Buffer // the body read, reused
 }
 
-func newBodyCodec(p Protocol, lim Limits) *bodyCodec {
-	return &bodyCodec{w: newWire(Buffered, p, nil, nil, lim)}
+func newBodyCodec(t Transport, p Protocol, lim Limits) *bodyCodec {
+	bc := &bodyCodec{}
+	if t == Header {
+		bc.w = newWire(Header, p, &bc.r, nil, lim)
+	} else {
+		bc.w = newWire(Buffered, p, nil, nil, lim)
+	}
+	return bc
 }
 
 // read decodes the message header of body, leaving the wire's decoder at
 // the start of the message's struct.
 func (bc *bodyCodec) read(body []byte) (string, MessageType, int32, error) {
 	w := bc.w
-	if w.pw != nil {
+	switch {
+	case w.hdr != nil:
+		bc.r.Reset(body)
+		w.br.Reset(&bc.r)
+		return w.readMessageBegin()
+	case w.pw != nil:
 		w.pw.src.Reset(body)
 		if err := w.pw.toBinary(w); err != nil {
 			return "", 0, 0, err
 		}
-	} else {
+	default:
 		w.dec.Reset(body)
 	}
 	return w.dec.ReadMessageBegin()
 }
 
 // write encodes a whole message and returns its wire bytes, valid until
-// the next use of bc.
-func (bc *bodyCodec) write(name string, typ MessageType, seq int32, s Struct) ([]byte, error) {
+// the next use of bc. info are the Header transport's info headers.
+func (bc *bodyCodec) write(name string, typ MessageType, seq int32, s Struct, info map[string]string) ([]byte, error) {
+	if bc.w.hdr != nil {
+		bc.w.hdr.send = info
+	}
 	if err := bc.w.encodeMessage(name, typ, seq, s); err != nil {
 		return nil, err
 	}
 	return bc.w.encoded(), nil
+}
+
+// infoHeaders returns the Header transport's info headers of the last
+// message read, or nil.
+func (bc *bodyCodec) infoHeaders() map[string]string {
+	if bc.w.hdr != nil {
+		return bc.w.hdr.recvd
+	}
+	return nil
 }
 
 // release drops what bc should not keep in a pool: a large body buffer
@@ -96,10 +123,16 @@ func (bc *bodyCodec) release() {
 	if bc.w.pw != nil {
 		bc.w.pw.src.Reset(nil)
 	}
+	if h := bc.w.hdr; h != nil {
+		bc.r.Reset(nil)
+		h.recvd, h.send = nil, nil
+	}
 }
 
-// bodyCodecs pools bodyCodecs of one protocol and set of limits.
+// bodyCodecs pools bodyCodecs of one transport, protocol and set of
+// limits.
 type bodyCodecs struct {
+	t    Transport
 	p    Protocol
 	lim  Limits
 	pool sync.Pool
@@ -109,12 +142,30 @@ func (b *bodyCodecs) get() *bodyCodec {
 	if bc, ok := b.pool.Get().(*bodyCodec); ok {
 		return bc
 	}
-	return newBodyCodec(b.p, b.lim)
+	bc := newBodyCodec(b.t, b.p, b.lim)
+	bc.from = b
+	return bc
 }
 
 func (b *bodyCodecs) put(bc *bodyCodec) {
 	bc.release()
 	b.pool.Put(bc)
+}
+
+// mergeHeaders returns a with b's entries added over it (either may be
+// nil; neither is modified).
+func mergeHeaders(a, b map[string]string) map[string]string {
+	if len(b) == 0 {
+		return a
+	}
+	m := make(map[string]string, len(a)+len(b))
+	for k, v := range a {
+		m[k] = v
+	}
+	for k, v := range b {
+		m[k] = v
+	}
+	return m
 }
 
 // headerMap turns HTTP headers into the map RequestHeaders (and a
@@ -161,12 +212,4 @@ func validHeader(name, value string) bool {
 		}
 	}
 	return true
-}
-
-// protocol returns the protocol w speaks.
-func (w *wire) protocol() Protocol {
-	if w.pw != nil {
-		return w.pw.p
-	}
-	return Binary
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"strings"
@@ -64,6 +65,7 @@ func startHTTPServer(t testing.TB, sec security, adjust func(*HTTPHandler)) *htt
 	if err != nil {
 		t.Fatal(err)
 	}
+	srv.ErrorLog = log.New(io.Discard, "", 0) // refused handshakes are expected
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -257,7 +259,8 @@ func TestHTTPPlaintextByName(t *testing.T) {
 		{"https://127.0.0.1:1/", []ClientOption{WithPlaintext()}},
 		{"ftp://127.0.0.1:1/", []ClientOption{WithPlaintext()}},
 		{"https:///path", nil},
-		{"https://127.0.0.1:1/", []ClientOption{WithTransport(Header)}},
+		{"https://127.0.0.1:1/", []ClientOption{WithTransport(Buffered)}},
+		{"https://127.0.0.1:1/", []ClientOption{WithTransport(Header), WithProtocol(JSON)}},
 	} {
 		if _, err := NewHTTPClient(tc.url, tc.opts...); err == nil {
 			t.Errorf("NewHTTPClient(%q) with %d options accepted", tc.url, len(tc.opts))
@@ -481,4 +484,55 @@ func TestHTTPOnewayDoesNotWaitForTheAnswer(t *testing.T) {
 	if err := dead.Oneway(callCtx(t), "note", &strStruct{ID: 1, S: str("x")}); err == nil {
 		t.Error("oneway to a closed port succeeded")
 	}
+}
+
+func TestHTTPHeaderTransport(t *testing.T) {
+	hs := startHTTPServer(t, secTLS, func(h *HTTPHandler) { h.Header = true })
+	for _, p := range []Protocol{Binary, Compact} {
+		c := hs.client(t, WithTransport(Header), WithProtocol(p))
+		add(t, c, 3, 4)
+		var got map[string]string
+		ctx := WithHeaders(callCtx(t), map[string]string{"x-trace": "t1"}, &got)
+		var res strStruct
+		if err := c.Call(ctx, "header", &strStruct{ID: 1, S: str("x-trace")}, &res); err != nil {
+			t.Fatal(err)
+		}
+		if *res.S != "t1" || got["x-echo"] != "t1" {
+			t.Errorf("%v: handler saw %q, reply headers %v", p, *res.S, got)
+		}
+	}
+	// Plain binary and compact bodies are served too, as on a connection.
+	add(t, hs.client(t), 1, 2)
+	add(t, hs.client(t, WithProtocol(Compact)), 1, 2)
+
+	// Info headers travel in the frame itself: a raw POST without any
+	// HTTP header but the content type.
+	bc := newBodyCodec(Header, Binary, Limits{})
+	body, err := bc.write("header", MessageCall, 5, &strStruct{ID: 1, S: str("x-frame")}, map[string]string{"x-frame": "in-frame"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pc := hs.client(t) // for its TLS transport
+	req, _ := http.NewRequestWithContext(callCtx(t), http.MethodPost, hs.url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", HTTPContentType)
+	resp, err := pc.hc.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	name, typ, seq, err := bc.read(reply)
+	var res strStruct
+	if err == nil {
+		err = res.Decode(bc.w.dec)
+	}
+	if err != nil || name != "header" || typ != MessageReply || seq != 5 || *res.S != "in-frame" || bc.infoHeaders()["x-echo"] != "in-frame" {
+		t.Errorf("raw header frame: %q %v %d %v %v, info %v", name, typ, seq, res.S, err, bc.infoHeaders())
+	}
+	if resp.Header.Get("X-Echo") != "in-frame" {
+		t.Errorf("HTTP response header X-Echo = %q", resp.Header.Get("X-Echo"))
+	}
+
+	det := startHTTPServer(t, secPlain, func(h *HTTPHandler) { h.DetectProtocol = true })
+	add(t, det.client(t, WithTransport(Header), WithProtocol(Compact)), 8, 9)
 }

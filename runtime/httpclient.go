@@ -103,8 +103,12 @@ func NewHTTPClient(rawURL string, opts ...ClientOption) (*HTTPClient, error) {
 		return nil, fmt.Errorf("thrift: HTTP client URL %q is https but WithPlaintext was given; choose one", rawURL)
 	case !o.protocol.valid():
 		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
-	case o.transport != Framed:
-		return nil, fmt.Errorf("thrift: the %v transport does not apply over HTTP, where the body delimits each message", o.transport)
+	case o.transport == Buffered:
+		return nil, errors.New("thrift: the Buffered transport does not apply over HTTP, where the body delimits each message (use the default, or Header)")
+	case o.transport == Header && o.protocol == JSON:
+		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
+	case !o.transport.valid():
+		return nil, fmt.Errorf("thrift: transport %v is not Framed, Buffered or Header", o.transport)
 	case o.sealer != nil:
 		return nil, errors.New("thrift: WithSealer is not supported over HTTP")
 	}
@@ -163,7 +167,10 @@ func NewHTTPClient(rawURL string, opts ...ClientOption) (*HTTPClient, error) {
 		peer:   &Peer{Addr: dialAddr(u.Host)},
 		hc:     &http.Client{Transport: tr, CheckRedirect: noRedirect},
 		tr:     tr,
-		codecs: bodyCodecs{p: o.protocol, lim: o.lim},
+		codecs: bodyCodecs{t: Buffered, p: o.protocol, lim: o.lim},
+	}
+	if o.transport == Header {
+		c.codecs.t = Header
 	}
 	if len(o.interceptors) > 0 {
 		c.invoke = chainClient(o.interceptors, func(ctx context.Context, info *CallInfo, args, result Struct) error {
@@ -242,6 +249,9 @@ func (c *HTTPClient) roundTrip(ctx context.Context, method string, args, result 
 		return fmt.Errorf("thrift: call %s: %w", method, err)
 	}
 	name, rtyp, rseq, err := bc.read(reply)
+	if hdrs != nil && hdrs.sink != nil {
+		*hdrs.sink = mergeHeaders(*hdrs.sink, bc.infoHeaders())
+	}
 	if err == nil {
 		_, err = readReply(bc.w.dec, method, seq, result, name, rtyp, rseq)
 	}
@@ -255,7 +265,12 @@ func (c *HTTPClient) roundTrip(ctx context.Context, method string, args, result 
 // request encodes the message into bc and builds its POST, with the
 // static headers and those of WithHeaders in ctx.
 func (c *HTTPClient) request(ctx context.Context, bc *bodyCodec, method string, typ MessageType, seq int32, args Struct) (*http.Request, *callHeaders, error) {
-	body, err := bc.write(method, typ, seq, args)
+	hdrs := headersFrom(ctx)
+	var info map[string]string
+	if hdrs != nil {
+		info = hdrs.send
+	}
+	body, err := bc.write(method, typ, seq, args, info)
 	if err != nil {
 		return nil, nil, fmt.Errorf("thrift: call %s: encoding arguments: %w", method, err)
 	}
@@ -266,7 +281,6 @@ func (c *HTTPClient) request(ctx context.Context, bc *bodyCodec, method string, 
 	for k, vs := range c.opts.httpHeader {
 		req.Header[k] = vs
 	}
-	hdrs := headersFrom(ctx)
 	if hdrs != nil {
 		for k, v := range hdrs.send {
 			if reservedHeader(k) || !validHeader(k, v) {

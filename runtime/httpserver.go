@@ -58,6 +58,15 @@ type HTTPHandler struct {
 	// those bytes starts no valid message of the other two.
 	DetectProtocol bool
 
+	// Header makes each body one THeader frame (Apache's THeaderProtocol
+	// over HTTP) carrying Binary or Compact; replies use the request's.
+	// Its info headers join the HTTP headers in RequestHeaders, and
+	// SetResponseHeader values go into the reply's frame as well as its
+	// HTTP headers. As on a connection, plain binary and compact messages
+	// are served too (framed or, the HTTP body delimiting them, not). With DetectProtocol, a body whose first byte is 0
+	// (a frame under 16 MiB) is taken for a header frame.
+	Header bool
+
 	// Limits bounds every request; the zero value means DefaultLimits.
 	// Limits.MaxMessageSize bounds the body (http.MaxBytesReader), and
 	// replies, which are never sent larger.
@@ -89,9 +98,11 @@ type httpConfig struct {
 	dispatch
 	protocol Protocol
 	detect   bool
+	header   bool
 	lim      Limits
 	read     time.Duration
 	codecs   [JSON + 1]bodyCodecs
+	headers  bodyCodecs // the Header transport's
 }
 
 func (h *HTTPHandler) config() (*httpConfig, error) {
@@ -104,16 +115,22 @@ func (h *HTTPHandler) config() (*httpConfig, error) {
 			h.cfgErr = fmt.Errorf("thrift: HTTPHandler.Protocol %v is not Binary, Compact or JSON", h.Protocol)
 			return
 		}
+		if h.Header && h.Protocol == JSON {
+			h.cfgErr = errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
+			return
+		}
 		c := &httpConfig{
 			dispatch: newDispatch(h.Handler, h.Interceptors, h.ExposeHandlerErrors, h.Logger),
 			protocol: h.Protocol,
 			detect:   h.DetectProtocol,
+			header:   h.Header,
 			lim:      h.Limits.withDefaults(),
 			read:     orDuration(h.ReadTimeout, DefaultReadTimeout),
 		}
 		for p := range c.codecs {
-			c.codecs[p].p, c.codecs[p].lim = Protocol(p), c.lim
+			c.codecs[p].t, c.codecs[p].p, c.codecs[p].lim = Buffered, Protocol(p), c.lim
 		}
+		c.headers.t, c.headers.lim = Header, c.lim
 		h.cfg = c
 	})
 	return h.cfg, h.cfgErr
@@ -146,7 +163,7 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	body, status, err := cfg.readBody(w, r, &bc)
 	defer func() {
 		if bc != nil {
-			cfg.codecs[bc.w.protocol()].put(bc)
+			bc.from.put(bc)
 		}
 	}()
 	if err != nil {
@@ -178,20 +195,30 @@ func (c *httpConfig) readBody(w http.ResponseWriter, r *http.Request, bc **bodyC
 		}
 		return nil, bodyStatus(err), err
 	}
-	p := c.protocol
-	if c.detect {
+	pool := &c.codecs[c.protocol]
+	if c.header {
+		pool = &c.headers
+	}
+	switch {
+	case c.detect:
 		switch first[0] {
 		case 0x80:
-			p = Binary
+			pool = &c.codecs[Binary]
 		case compactProtocolID:
-			p = Compact
+			pool = &c.codecs[Compact]
 		case '[':
-			p = JSON
+			pool = &c.codecs[JSON]
+		case 0:
+			pool = &c.headers
 		default:
-			return nil, http.StatusBadRequest, fmt.Errorf("request body starts with 0x%02x, which begins no binary, compact or JSON message", first[0])
+			return nil, http.StatusBadRequest, fmt.Errorf("request body starts with 0x%02x, which begins no binary, compact, JSON or header message", first[0])
 		}
+	case c.header && first[0] == 0x80:
+		pool = &c.codecs[Binary] // the plain clients a header server also serves
+	case c.header && first[0] == compactProtocolID:
+		pool = &c.codecs[Compact]
 	}
-	*bc = c.codecs[p].get()
+	*bc = pool.get()
 	buf := &(*bc).buf
 	if r.ContentLength > 0 {
 		buf.Grow(int(r.ContentLength))
@@ -226,7 +253,7 @@ func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec
 	}
 	dec := bc.w.dec
 	if typ != MessageCall && typ != MessageOneway {
-		c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionInvalidMessageType, "%s: expected a call or oneway message, got %v", name, typ))
+		c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionInvalidMessageType, "%s: expected a call or oneway message, got %v", name, typ), nil)
 		return
 	}
 	m := c.handler.Method(name)
@@ -240,7 +267,7 @@ func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec
 			return
 		}
 		c.debug(r, "thrift: unknown method", "method", name)
-		c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionUnknownMethod, "unknown method %s", name))
+		c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionUnknownMethod, "unknown method %s", name), nil)
 		return
 	}
 	args := m.NewArgs()
@@ -249,7 +276,7 @@ func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec
 		return
 	}
 	peer := httpPeer(r)
-	hdrs := &callHeaders{received: headerMap(r.Header)}
+	hdrs := &callHeaders{received: mergeHeaders(headerMap(r.Header), bc.infoHeaders())}
 	ctx := context.WithValue(withPeer(r.Context(), peer), headersKey{}, hdrs)
 	if m.Oneway || typ == MessageOneway {
 		// Answered first, as Apache's THttpServer does: the client
@@ -266,11 +293,11 @@ func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec
 	case r.Context().Err() != nil:
 		// The client went away: nobody to reply to.
 	case err == nil && res == nil:
-		c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionInternalError, "%s: handler returned no result", name))
+		c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionInternalError, "%s: handler returned no result", name), hdrs.send)
 	case err == nil:
-		c.reply(w, r, bc, name, seq, res, nil)
+		c.reply(w, r, bc, name, seq, res, nil, hdrs.send)
 	default:
-		c.reply(w, r, bc, name, seq, nil, c.clientError(name, err, peer.Addr))
+		c.reply(w, r, bc, name, seq, nil, c.clientError(name, err, peer.Addr), hdrs.send)
 	}
 }
 
@@ -282,21 +309,22 @@ func (c *httpConfig) argsFailed(w http.ResponseWriter, r *http.Request, bc *body
 		http.Error(w, "thrift: undecodable oneway arguments: "+err.Error(), http.StatusBadRequest)
 		return
 	}
-	c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionProtocolError, "%s: %v", name, err))
+	c.reply(w, r, bc, name, seq, nil, NewApplicationError(ExceptionProtocolError, "%s: %v", name, err), nil)
 }
 
-// reply writes res as a REPLY, or ae as an EXCEPTION, in a 200 response.
-func (c *httpConfig) reply(w http.ResponseWriter, r *http.Request, bc *bodyCodec, name string, seq int32, res Struct, ae *ApplicationError) {
+// reply writes res as a REPLY, or ae as an EXCEPTION, in a 200 response;
+// send are the Header transport's info headers for it.
+func (c *httpConfig) reply(w http.ResponseWriter, r *http.Request, bc *bodyCodec, name string, seq int32, res Struct, ae *ApplicationError, send map[string]string) {
 	var out []byte
 	var err error
 	if ae == nil {
-		out, err = bc.write(name, MessageReply, seq, res)
+		out, err = bc.write(name, MessageReply, seq, res, send)
 		if err != nil {
 			ae = c.replyFailed(name, err, httpPeer(r).Addr)
 		}
 	}
 	if ae != nil {
-		out, _ = bc.write(name, MessageException, seq, ae) // fits: the name was read under the same limit
+		out, _ = bc.write(name, MessageException, seq, ae, send) // fits: the name was read under the same limit
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", HTTPContentType)
