@@ -72,7 +72,7 @@ func run() int {
 	protocol, _ := c.RuntimeProtocol()
 
 	opts := []runtime.ClientOption{runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
-	if !c.HTTP() {
+	if !c.HTTP() || transport == runtime.Header {
 		opts = append(opts, runtime.WithTransport(transport))
 	}
 	if c.SSL {

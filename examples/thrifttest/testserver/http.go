@@ -23,6 +23,7 @@ func serveHTTP(srv *runtime.Server, lns []net.Listener, sigs <-chan os.Signal) e
 	h := &runtime.HTTPHandler{
 		Handler:             srv.Handler,
 		Protocol:            srv.Protocol,
+		Header:              srv.Transport == runtime.Header,
 		Limits:              srv.Limits,
 		ReadTimeout:         srv.ReadTimeout,
 		ExposeHandlerErrors: srv.ExposeHandlerErrors,

@@ -70,12 +70,10 @@ func (c *Common) Check() error {
 	if c.HTTPPath != "" {
 		c.Transport = "http"
 	}
-	if c.HTTP() {
-		if c.Protocol == "header" {
-			return fmt.Errorf("--protocol=header --transport=http is not supported")
+	if !c.HTTP() {
+		if _, err := c.RuntimeTransport(); err != nil {
+			return err
 		}
-	} else if _, err := c.RuntimeTransport(); err != nil {
-		return err
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("--port=%d is out of range", c.Port)
@@ -109,7 +107,9 @@ func (c *Common) RuntimeTransport() (runtime.Transport, error) {
 // HTTP reports whether calls travel as HTTP POSTs (--transport=http or
 // --http=PATH), served by runtime.HTTPHandler and sent by
 // runtime.HTTPClient; the HTTP body delimits each message, so
-// RuntimeTransport does not apply.
+// RuntimeTransport does not apply, except that --protocol=header (THeader
+// frames as HTTP bodies, as Apache's Python peers speak it) is still the
+// runtime's Header transport.
 func (c *Common) HTTP() bool { return c.Transport == "http" || c.HTTPPath != "" }
 
 // URLPath is the path of the HTTP transport's URL: --http's, or "/".
