@@ -56,9 +56,12 @@ func thriftMediaType(ct string, p Protocol, any bool) bool {
 // frame, read through the wire's frame reader.
 type bodyCodec struct {
 	w    *wire
-	from *bodyCodecs  // the pool it goes back to
-	r    bytes.Reader // the body, for the Header transport's frame reader
-	buf  bytes.Buffer // the body read, reused
+	from *bodyCodecs // the pool it goes back to
+	// charge is the server's memory budget held for the request being
+	// served; nil on the client.
+	charge *budgetReader
+	r      bytes.Reader // the body, for the Header transport's frame reader
+	buf    bytes.Buffer // the body read, reused
 }
 
 func newBodyCodec(t Transport, p Protocol, lim Limits) *bodyCodec {
@@ -119,6 +122,7 @@ func (bc *bodyCodec) release() {
 		bc.buf = bytes.Buffer{}
 	}
 	bc.buf.Reset()
+	bc.charge = nil
 	bc.w.dec.Reset(nil)
 	if bc.w.pw != nil {
 		bc.w.pw.src.Reset(nil)

@@ -536,3 +536,28 @@ func TestHTTPHeaderTransport(t *testing.T) {
 	det := startHTTPServer(t, secPlain, func(h *HTTPHandler) { h.DetectProtocol = true })
 	add(t, det.client(t, WithTransport(Header), WithProtocol(Compact)), 8, 9)
 }
+
+func TestHTTPMemoryBudget(t *testing.T) {
+	hs := startHTTPServer(t, secPlain, func(h *HTTPHandler) {
+		h.Limits.MaxMessageSize = 1 << 20
+		h.MaxInflightBytes = 100 << 10
+	})
+	c := hs.client(t)
+	big := &strStruct{ID: 3, S: str(strings.Repeat("x", 200<<10))} // skipped by add's args
+	err := c.Call(callCtx(t), "add", big, &i32Result{})
+	var se *HTTPStatusError
+	if !errors.As(err, &se) || se.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("body over the memory budget: %v, want HTTP 503", err)
+	}
+	add(t, c, 1, 2) // small calls never wait
+	// The budget was given back: a body within it is served.
+	if err := c.Call(callCtx(t), "void", &strStruct{ID: 3, S: str(strings.Repeat("x", 80<<10))}, &emptyStruct{}); err != nil {
+		t.Fatalf("body within the budget: %v", err)
+	}
+	// The next request on the kept-alive connection is read only once the
+	// previous handler returned (and gave its budget back).
+	add(t, c, 3, 4)
+	if n := hs.h.cfg.budget.inUse(); n != 0 {
+		t.Errorf("budget in use after the calls: %d bytes", n)
+	}
+}

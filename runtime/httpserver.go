@@ -78,6 +78,16 @@ type HTTPHandler struct {
 	// means no limit (the http.Server's own ReadTimeout still applies).
 	ReadTimeout time.Duration
 
+	// MaxInflightBytes is Server.MaxInflightBytes for this handler: the
+	// bytes of request bodies being read (counted twice: as read, and as
+	// decoded) plus the replies being written, across all requests, the
+	// first 64 KiB of each request and reply not counted. A request that
+	// cannot get budget within its ReadTimeout gets 503, so a flood of
+	// large bodies over many connections waits instead of exhausting
+	// memory. Zero means DefaultMaxInflightBytes (256 MiB); negative
+	// means no limit.
+	MaxInflightBytes int64
+
 	// ExposeHandlerErrors is Server.ExposeHandlerErrors.
 	ExposeHandlerErrors bool
 
@@ -103,6 +113,7 @@ type httpConfig struct {
 	read     time.Duration
 	codecs   [JSON + 1]bodyCodecs
 	headers  bodyCodecs // the Header transport's
+	budget   *budget    // nil: no limit
 }
 
 func (h *HTTPHandler) config() (*httpConfig, error) {
@@ -131,6 +142,12 @@ func (h *HTTPHandler) config() (*httpConfig, error) {
 			c.codecs[p].t, c.codecs[p].p, c.codecs[p].lim = Buffered, Protocol(p), c.lim
 		}
 		c.headers.t, c.headers.lim = Header, c.lim
+		switch b := h.MaxInflightBytes; {
+		case b == 0:
+			c.budget = newBudget(DefaultMaxInflightBytes)
+		case b > 0:
+			c.budget = newBudget(b)
+		}
 		h.cfg = c
 	})
 	return h.cfg, h.cfgErr
@@ -160,8 +177,10 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var bc *bodyCodec
-	body, status, err := cfg.readBody(w, r, &bc)
+	charge := &budgetReader{b: cfg.budget}
+	body, status, err := cfg.readBody(w, r, &bc, charge)
 	defer func() {
+		charge.release()
 		if bc != nil {
 			bc.from.put(bc)
 		}
@@ -171,22 +190,78 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "thrift: "+err.Error(), status)
 		return
 	}
-	cfg.serve(w, r, bc, body)
+	bc.charge = charge
+	cfg.serve(w, r, bc, body, charge)
+}
+
+// budgetReader draws the bytes read through it, beyond connAllowance,
+// twice from the handler's memory budget (once as read, once as decoded),
+// waiting for them no later than deadline.
+type budgetReader struct {
+	r        io.Reader
+	b        *budget // nil: no limit
+	deadline time.Time
+	n, held  int64
+}
+
+func (br *budgetReader) Read(p []byte) (int, error) {
+	n, err := br.r.Read(p)
+	br.n += int64(n)
+	if err := br.charge(2 * (br.n - connAllowance)); err != nil {
+		return n, err
+	}
+	return n, err
+}
+
+// charge brings what br holds up to want bytes.
+func (br *budgetReader) charge(want int64) error {
+	if br.b == nil || want <= br.held {
+		return nil
+	}
+	if err := br.b.acquire(want-br.held, br.deadline); err != nil {
+		return err
+	}
+	br.held = want
+	return nil
+}
+
+// more draws n bytes more (if n > 0), waiting no later than deadline.
+func (br *budgetReader) more(n int64, deadline time.Time) error {
+	if br.b == nil || n <= 0 {
+		return nil
+	}
+	if err := br.b.acquire(n, deadline); err != nil {
+		return err
+	}
+	br.held += n
+	return nil
+}
+
+func (br *budgetReader) release() {
+	if br.b != nil {
+		br.b.release(br.held)
+	}
+	br.held = 0
 }
 
 // readBody reads the request body, bounded by MaxMessageSize and
 // ReadTimeout, into a pooled codec of the request's protocol (set in *bc,
 // for the caller to return). On failure it returns the HTTP status to
 // answer.
-func (c *httpConfig) readBody(w http.ResponseWriter, r *http.Request, bc **bodyCodec) ([]byte, int, error) {
+func (c *httpConfig) readBody(w http.ResponseWriter, r *http.Request, bc **bodyCodec, charge *budgetReader) ([]byte, int, error) {
 	rc := http.NewResponseController(w)
+	// A budget wait ends with the read, or within the default when
+	// reads are unbounded, so that no request waits for ever.
+	charge.deadline = time.Now().Add(DefaultReadTimeout)
 	if c.read > 0 {
+		charge.deadline = time.Now().Add(c.read)
 		// ErrNotSupported (a ResponseWriter that is not net/http's)
 		// leaves only the http.Server's own timeouts.
-		_ = rc.SetReadDeadline(time.Now().Add(c.read))
+		_ = rc.SetReadDeadline(charge.deadline)
 		defer rc.SetReadDeadline(time.Time{})
 	}
-	rd := http.MaxBytesReader(w, r.Body, int64(c.lim.MaxMessageSize))
+	charge.r = http.MaxBytesReader(w, r.Body, int64(c.lim.MaxMessageSize))
+	rd := io.Reader(charge)
 	var first [1]byte
 	n, err := io.ReadFull(rd, first[:])
 	if n == 0 {
@@ -238,13 +313,24 @@ func bodyStatus(err error) int {
 		return http.StatusRequestEntityTooLarge
 	case isTimeout(err):
 		return http.StatusRequestTimeout
+	case errors.Is(err, errBudget):
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusBadRequest
 }
 
 // serve decodes the call in body, runs it and writes the reply.
-func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec, body []byte) {
+func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec, body []byte, charge *budgetReader) {
 	name, typ, seq, err := bc.read(body)
+	if err == nil {
+		// The binary form of a compact or JSON body can be several
+		// times its size.
+		err = charge.more(int64(bc.w.transcoded)-connAllowance, charge.deadline)
+	}
+	if errors.Is(err, errBudget) {
+		http.Error(w, "thrift: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
 	if err != nil {
 		// Without a name and sequence id no exception can be addressed.
 		c.debug(r, "thrift: bad message header", "error", err)
@@ -325,6 +411,13 @@ func (c *httpConfig) reply(w http.ResponseWriter, r *http.Request, bc *bodyCodec
 	}
 	if ae != nil {
 		out, _ = bc.write(name, MessageException, seq, ae, send) // fits: the name was read under the same limit
+	}
+	if ch := bc.charge; ch != nil {
+		if err := ch.more(int64(len(out))-connAllowance-ch.held, time.Now().Add(DefaultWriteTimeout)); err != nil {
+			c.logger.Warn("thrift: reply dropped: HTTPHandler memory budget (MaxInflightBytes) exhausted", "peer", r.RemoteAddr, "method", name)
+			http.Error(w, "thrift: "+err.Error(), http.StatusServiceUnavailable)
+			return
+		}
 	}
 	hd := w.Header()
 	hd.Set("Content-Type", HTTPContentType)
