@@ -541,6 +541,7 @@ func TestHTTPMemoryBudget(t *testing.T) {
 	hs := startHTTPServer(t, secPlain, func(h *HTTPHandler) {
 		h.Limits.MaxMessageSize = 1 << 20
 		h.MaxInflightBytes = 100 << 10
+		h.ReadTimeout = 2 * time.Second // bounds a wait for budget too
 	})
 	c := hs.client(t)
 	big := &strStruct{ID: 3, S: str(strings.Repeat("x", 200<<10))} // skipped by add's args

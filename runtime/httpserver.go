@@ -218,6 +218,9 @@ func (br *budgetReader) charge(want int64) error {
 	if br.b == nil || want <= br.held {
 		return nil
 	}
+	if want > br.b.total {
+		return errBudget // more than the whole budget: never granted
+	}
 	if err := br.b.acquire(want-br.held, br.deadline); err != nil {
 		return err
 	}
