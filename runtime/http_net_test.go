@@ -392,6 +392,11 @@ func TestHTTPClientLimitsAndErrors(t *testing.T) {
 		t.Errorf("oversized request: %v, want ErrSizeLimit", err)
 	}
 	add(t, c, 5, 6)
+	closed := hs.client(t)
+	closed.Close()
+	if err := closed.Call(callCtx(t), "add", &pairArgs{}, &i32Result{}); !errors.Is(err, ErrClientClosed) {
+		t.Errorf("call after Close: %v, want ErrClientClosed", err)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()

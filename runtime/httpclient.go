@@ -76,6 +76,7 @@ type HTTPClient struct {
 	invoke ClientInvoker // nil without interceptors
 	seq    atomic.Int32
 	codecs bodyCodecs
+	closed atomic.Bool
 }
 
 // NewHTTPClient returns a client that POSTs calls to rawURL, an https://
@@ -204,8 +205,10 @@ func (c *HTTPClient) Oneway(ctx context.Context, method string, args Struct) err
 	return c.roundTrip(ctx, method, args, nil, true)
 }
 
-// Close closes the idle connections. Calls in flight finish.
+// Close closes the idle connections and makes later calls fail with
+// ErrClientClosed. Calls in flight finish.
 func (c *HTTPClient) Close() error {
+	c.closed.Store(true)
 	c.tr.CloseIdleConnections()
 	return nil
 }
@@ -213,6 +216,9 @@ func (c *HTTPClient) Close() error {
 func (c *HTTPClient) roundTrip(ctx context.Context, method string, args, result Struct, oneway bool) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("thrift: call %s: %w", method, err)
+	}
+	if c.closed.Load() {
+		return fmt.Errorf("thrift: call %s: %w", method, ErrClientClosed)
 	}
 	limit, ok := ctx.Deadline()
 	if !ok && c.opts.callTimeout > 0 {
