@@ -114,6 +114,23 @@ func WithInterceptors(interceptors ...ClientInterceptor) ClientOption {
 	return func(o *clientOptions) { o.interceptors = append(o.interceptors, interceptors...) }
 }
 
+// setDefaults fills in the defaults of the options left zero.
+func (o *clientOptions) setDefaults() {
+	if o.dialTimeout <= 0 {
+		o.dialTimeout = DefaultDialTimeout
+	}
+	if o.maxConns <= 0 {
+		o.maxConns = DefaultClientMaxConns
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	if o.callTimeout == 0 {
+		o.callTimeout = DefaultCallTimeout
+	}
+	o.lim = o.lim.withDefaults()
+}
+
 // Client calls a Thrift server. It implements Caller, so generated clients
 // take it (NewCalculatorClient(c)), and it is safe for concurrent use by
 // many goroutines.
@@ -179,19 +196,7 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if o.transport == Header && o.protocol == JSON {
 		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	}
-	if o.dialTimeout <= 0 {
-		o.dialTimeout = DefaultDialTimeout
-	}
-	if o.maxConns <= 0 {
-		o.maxConns = DefaultClientMaxConns
-	}
-	if o.logger == nil {
-		o.logger = slog.Default()
-	}
-	if o.callTimeout == 0 {
-		o.callTimeout = DefaultCallTimeout
-	}
-	o.lim = o.lim.withDefaults()
+	o.setDefaults()
 	cl := &Client{
 		addr: addr,
 		opts: o,

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptrace"
@@ -120,19 +119,7 @@ func NewHTTPClient(rawURL string, opts ...ClientOption) (*HTTPClient, error) {
 			}
 		}
 	}
-	if o.dialTimeout <= 0 {
-		o.dialTimeout = DefaultDialTimeout
-	}
-	if o.maxConns <= 0 {
-		o.maxConns = DefaultClientMaxConns
-	}
-	if o.logger == nil {
-		o.logger = slog.Default()
-	}
-	if o.callTimeout == 0 {
-		o.callTimeout = DefaultCallTimeout
-	}
-	o.lim = o.lim.withDefaults()
+	o.setDefaults()
 
 	tr := &http.Transport{
 		Proxy:                  http.ProxyFromEnvironment,
@@ -195,9 +182,8 @@ func (c *HTTPClient) Call(ctx context.Context, method string, args, result Struc
 	return c.roundTrip(ctx, method, args, result, false)
 }
 
-// Oneway sends a ONEWAY message for method and returns once the server
-// has answered the POST's status (Apache's servers answer before running
-// the call); no body is read.
+// Oneway sends a ONEWAY message for method and returns once the request
+// is written; the server's answer is read in the background.
 func (c *HTTPClient) Oneway(ctx context.Context, method string, args Struct) error {
 	if c.invoke != nil {
 		return c.invoke(ctx, &CallInfo{Method: method, Oneway: true, Peer: c.peer}, args, nil)
