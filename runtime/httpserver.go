@@ -191,7 +191,7 @@ func (h *HTTPHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	bc.charge = charge
-	cfg.serve(w, r, bc, body, charge)
+	cfg.serve(w, r, bc, body)
 }
 
 // budgetReader draws the bytes read through it, beyond connAllowance,
@@ -323,12 +323,12 @@ func bodyStatus(err error) int {
 }
 
 // serve decodes the call in body, runs it and writes the reply.
-func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec, body []byte, charge *budgetReader) {
+func (c *httpConfig) serve(w http.ResponseWriter, r *http.Request, bc *bodyCodec, body []byte) {
 	name, typ, seq, err := bc.read(body)
 	if err == nil {
 		// The binary form of a compact or JSON body can be several
 		// times its size.
-		err = charge.more(int64(bc.w.transcoded)-connAllowance, charge.deadline)
+		err = bc.charge.more(int64(bc.w.transcoded)-connAllowance, bc.charge.deadline)
 	}
 	if errors.Is(err, errBudget) {
 		http.Error(w, "thrift: "+err.Error(), http.StatusServiceUnavailable)
