@@ -7,8 +7,10 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -565,5 +567,45 @@ func TestHTTPMemoryBudget(t *testing.T) {
 	add(t, c, 3, 4)
 	if n := hs.h.cfg.budget.inUse(); n != 0 {
 		t.Errorf("budget in use after the calls: %d bytes", n)
+	}
+}
+
+// Mangled bodies in every protocol get a 200 (an exception or a reply) or
+// a 400, never a panic or another status.
+func TestHTTPHandlerMangledBodies(t *testing.T) {
+	svc := newTestService()
+	for _, p := range []Protocol{Binary, Compact, JSON} {
+		h := &HTTPHandler{Handler: svc.processor(), Protocol: p, Logger: testLogger(), DetectProtocol: p == JSON}
+		bc := newBodyCodec(Buffered, p, Limits{})
+		valid, err := bc.write("add", MessageCall, 1, &pairArgs{A: 1, B: 2}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		valid = append([]byte(nil), valid...)
+		rng := rand.New(rand.NewPCG(1, uint64(p)))
+		for i := range 3000 {
+			body := append([]byte(nil), valid...)
+			switch i % 3 {
+			case 0: // flip bytes
+				for range 1 + rng.IntN(3) {
+					body[rng.IntN(len(body))] = byte(rng.IntN(256))
+				}
+			case 1: // cut
+				body = body[:rng.IntN(len(body))]
+			case 2: // insert
+				at := rng.IntN(len(body))
+				body = append(body[:at], append([]byte{byte(rng.IntN(256))}, body[at:]...)...)
+			}
+			req := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+			req.Header.Set("Content-Type", HTTPContentType)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, req)
+			if rec.Code != http.StatusOK && rec.Code != http.StatusBadRequest {
+				t.Fatalf("%v body %x: status %d", p, body, rec.Code)
+			}
+		}
+	}
+	for len(svc.notes) > 0 {
+		<-svc.notes
 	}
 }
