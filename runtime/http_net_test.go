@@ -508,6 +508,14 @@ func TestHTTPHeaderTransport(t *testing.T) {
 			t.Errorf("%v: handler saw %q, reply headers %v", p, *res.S, got)
 		}
 	}
+	// An info header that is no valid HTTP header still travels in the frame.
+	var got map[string]string
+	ctx := WithHeaders(callCtx(t), map[string]string{"trace id": "t2"}, &got)
+	var spaced strStruct
+	if err := hs.client(t, WithTransport(Header)).Call(ctx, "header", &strStruct{ID: 1, S: str("trace id")}, &spaced); err != nil || *spaced.S != "t2" || got["x-echo"] != "t2" {
+		t.Errorf("info header with a space: %v, handler saw %v, reply headers %v", err, spaced.S, got)
+	}
+
 	// Plain binary and compact bodies are served too, as on a connection.
 	add(t, hs.client(t), 1, 2)
 	add(t, hs.client(t, WithProtocol(Compact)), 1, 2)

@@ -276,6 +276,9 @@ func (c *HTTPClient) request(ctx context.Context, bc *bodyCodec, method string, 
 	if hdrs != nil {
 		for k, v := range hdrs.send {
 			if reservedHeader(k) || !validHeader(k, v) {
+				if c.codecs.t == Header {
+					continue // it travels in the header frame
+				}
 				return nil, nil, fmt.Errorf("thrift: call %s: header %q cannot be sent over HTTP", method, k)
 			}
 			req.Header.Set(k, v)
