@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -41,6 +42,7 @@ type clientOptions struct {
 	callTimeout  time.Duration
 	dialer       func(ctx context.Context, addr string) (net.Conn, error)
 	sealer       Sealer
+	httpHeader   http.Header // HTTPClient only
 
 	tokens         TokenSource // WithBearerToken
 	insecureTokens bool        // WithInsecureBearerToken
@@ -115,6 +117,23 @@ func WithInterceptors(interceptors ...ClientInterceptor) ClientOption {
 	return func(o *clientOptions) { o.interceptors = append(o.interceptors, interceptors...) }
 }
 
+// setDefaults fills in the defaults of the options left zero.
+func (o *clientOptions) setDefaults() {
+	if o.dialTimeout <= 0 {
+		o.dialTimeout = DefaultDialTimeout
+	}
+	if o.maxConns <= 0 {
+		o.maxConns = DefaultClientMaxConns
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	if o.callTimeout == 0 {
+		o.callTimeout = DefaultCallTimeout
+	}
+	o.lim = o.lim.withDefaults()
+}
+
 // Client calls a Thrift server. It implements Caller, so generated clients
 // take it (NewCalculatorClient(c)), and it is safe for concurrent use by
 // many goroutines.
@@ -180,27 +199,10 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if o.transport == Header && o.protocol == JSON {
 		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	}
-	if err := o.checkTokens(); err != nil {
+	if err := o.useTokens(o.transport.carriesHeaders()); err != nil {
 		return nil, err
 	}
-	if o.tokens != nil {
-		// Innermost, so that the caller's interceptors see the call as
-		// it was made and every attempt carries a token.
-		o.interceptors = append(o.interceptors[:len(o.interceptors):len(o.interceptors)], bearerInterceptor(o.tokens))
-	}
-	if o.dialTimeout <= 0 {
-		o.dialTimeout = DefaultDialTimeout
-	}
-	if o.maxConns <= 0 {
-		o.maxConns = DefaultClientMaxConns
-	}
-	if o.logger == nil {
-		o.logger = slog.Default()
-	}
-	if o.callTimeout == 0 {
-		o.callTimeout = DefaultCallTimeout
-	}
-	o.lim = o.lim.withDefaults()
+	o.setDefaults()
 	cl := &Client{
 		addr: addr,
 		opts: o,
@@ -547,7 +549,7 @@ func (cc *clientConn) readLoop() {
 			cc.done <- err
 			return
 		}
-		fatal, err := cc.readReply(method, expSeq, result, name, typ, seq)
+		fatal, err := readReply(cc.w.dec, method, expSeq, result, name, typ, seq)
 		if fatal {
 			cc.abort()
 			cc.done <- err
@@ -560,8 +562,7 @@ func (cc *clientConn) readLoop() {
 // readReply checks a reply header against the call and decodes the body.
 // fatal means the connection must not be used again (the stream may be out
 // of step, or the server is not following the protocol).
-func (cc *clientConn) readReply(method string, expSeq int32, result Struct, name string, typ MessageType, seq int32) (fatal bool, err error) {
-	d := cc.w.dec
+func readReply(d *Decoder, method string, expSeq int32, result Struct, name string, typ MessageType, seq int32) (fatal bool, err error) {
 	switch {
 	case seq != expSeq:
 		return true, NewApplicationError(ExceptionBadSequenceID, "%s: reply has sequence id %d, want %d", method, seq, expSeq)

@@ -140,17 +140,22 @@ func WithInsecureBearerToken() ClientOption {
 	return func(o *clientOptions) { o.insecureTokens = true }
 }
 
-// checkTokens is Dial's check of the bearer-token options.
-func (o *clientOptions) checkTokens() error {
+// useTokens checks the bearer-token options of Dial and NewHTTPClient
+// (carriesHeaders: whether the transport has per-call headers) and adds
+// the interceptor that sends the token.
+func (o *clientOptions) useTokens(carriesHeaders bool) error {
 	if o.tokens == nil {
 		return nil
 	}
 	if o.plaintext && !o.insecureTokens {
 		return errors.New("thrift: WithBearerToken over a plaintext client would send the token in the clear; use TLS, or add WithInsecureBearerToken")
 	}
-	if !o.transport.carriesHeaders() {
-		return fmt.Errorf("thrift: WithBearerToken needs a transport that carries headers (Header), not %v", o.transport)
+	if !carriesHeaders {
+		return fmt.Errorf("thrift: WithBearerToken needs a transport that carries headers (Header, or HTTP), not %v", o.transport)
 	}
+	// Innermost, so that the caller's interceptors see the call as it was
+	// made and every attempt carries a token.
+	o.interceptors = append(o.interceptors[:len(o.interceptors):len(o.interceptors)], bearerInterceptor(o.tokens))
 	return nil
 }
 

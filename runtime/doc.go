@@ -69,6 +69,10 @@
 // code keeps its one binary codec; see Protocol for the design and its
 // measurements.
 //
+// Over HTTP and HTTPS (Apache's THttpClient and THttpServer), HTTPClient is
+// a Caller that POSTs each call and HTTPHandler an http.Handler that serves
+// a Processor behind any net/http middleware; see http.go.
+//
 // # Speed
 //
 // Generated code calls the concrete methods of *Encoder and *Decoder, never an

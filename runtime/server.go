@@ -203,23 +203,20 @@ type Server struct {
 // serverConfig is a Server's fields resolved once per Serve: defaults
 // applied, TLS hardened.
 type serverConfig struct {
-	tls          *tls.Config // nil for plaintext
-	transport    Transport
-	protocol     Protocol
-	lim          Limits
-	handshake    time.Duration // <= 0: none
-	idle         time.Duration
-	read         time.Duration
-	write        time.Duration
-	maxConns     int // <= 0: none
-	admission    *admission
-	budget       *budget // nil: no limit
-	exposeErrors bool
-	proxies      []netip.Prefix
-	sealer       Sealer
-	logger       *slog.Logger
-	handler      *Processor
-	interceptors []ServerInterceptor
+	tls       *tls.Config // nil for plaintext
+	transport Transport
+	protocol  Protocol
+	lim       Limits
+	handshake time.Duration // <= 0: none
+	idle      time.Duration
+	read      time.Duration
+	write     time.Duration
+	maxConns  int // <= 0: none
+	admission *admission
+	budget    *budget // nil: no limit
+	proxies   []netip.Prefix
+	sealer    Sealer
+	dispatch
 }
 
 // firstWait bounds how long a new connection may take to be established:
@@ -254,22 +251,19 @@ func (s *Server) config() (*serverConfig, error) {
 		return nil, fmt.Errorf("thrift: Server.Protocol %v is not Binary, Compact or JSON", s.Protocol)
 	}
 	c := &serverConfig{
-		transport:    s.Transport,
-		protocol:     s.Protocol,
-		lim:          s.Limits.withDefaults(),
-		handshake:    orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
-		idle:         orDuration(s.IdleTimeout, DefaultIdleTimeout),
-		read:         orDuration(s.ReadTimeout, DefaultReadTimeout),
-		write:        orDuration(s.WriteTimeout, DefaultWriteTimeout),
-		maxConns:     s.MaxConns,
-		logger:       s.Logger,
-		handler:      s.Handler,
-		interceptors: append([]ServerInterceptor(nil), s.Interceptors...),
+		transport: s.Transport,
+		protocol:  s.Protocol,
+		lim:       s.Limits.withDefaults(),
+		handshake: orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
+		idle:      orDuration(s.IdleTimeout, DefaultIdleTimeout),
+		read:      orDuration(s.ReadTimeout, DefaultReadTimeout),
+		write:     orDuration(s.WriteTimeout, DefaultWriteTimeout),
+		maxConns:  s.MaxConns,
+		dispatch:  newDispatch(s.Handler, s.Interceptors, s.ExposeHandlerErrors, s.Logger),
 	}
 	if c.maxConns == 0 {
 		c.maxConns = DefaultMaxConns
 	}
-	c.exposeErrors = s.ExposeHandlerErrors
 	c.proxies = append([]netip.Prefix(nil), s.TrustedProxies...)
 	if s.Sealer != nil && !s.Transport.framedRead() {
 		return nil, errors.New("thrift: Server.Sealer needs the Framed transport")
@@ -289,9 +283,6 @@ func (s *Server) config() (*serverConfig, error) {
 		c.budget = newBudget(DefaultMaxInflightBytes)
 	case b > 0:
 		c.budget = newBudget(b)
-	}
-	if c.logger == nil {
-		c.logger = slog.Default()
 	}
 	switch {
 	case s.Plaintext && s.TLSConfig != nil:
@@ -1031,7 +1022,7 @@ func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args
 	if hdrs != nil {
 		ctx = context.WithValue(ctx, headersKey{}, hdrs)
 	}
-	res, err := c.invoke(ctx, m, name, oneway, args)
+	res, err := c.cfg.invoke(ctx, m, name, oneway, args, c.peer)
 	if hdrs != nil {
 		c.w.hdr.send = hdrs.send
 	}
@@ -1049,66 +1040,15 @@ func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args
 		c.replyError(name, seq, NewApplicationError(ExceptionInternalError, "%s: handler returned no result", name))
 	case err == nil:
 		if encErr := c.w.encodeMessage(name, MessageReply, seq, res); encErr != nil {
-			c.replyError(name, seq, c.replyFailed(name, encErr))
+			c.replyError(name, seq, c.cfg.replyFailed(name, encErr, c.addr))
 		} else {
 			c.write()
 		}
 	default:
-		c.replyError(name, seq, c.clientError(name, err))
+		c.replyError(name, seq, c.cfg.clientError(name, err, c.addr))
 	}
 	c.endCall()
 	c.done <- struct{}{}
-}
-
-// invoke runs the interceptors and the handler, turning a panic into an
-// INTERNAL_ERROR so that one bad call does not take the server down.
-func (c *serverConn) invoke(ctx context.Context, m *Method, name string, oneway bool, args Struct) (res Struct, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			id := newErrorID()
-			c.cfg.logger.Error("thrift: handler panicked", "service", c.cfg.handler.Service(), "method", name,
-				"peer", c.addr.String(), "error_id", id, "panic", r, "stack", string(debug.Stack()))
-			res, err = nil, internalError(name, id)
-		}
-	}()
-	if len(c.cfg.interceptors) == 0 {
-		return m.Handle(ctx, args)
-	}
-	info := &CallInfo{Service: c.cfg.handler.Service(), Method: name, Oneway: oneway, Peer: c.peer}
-	return chainServer(c.cfg.interceptors, info, m.Handle)(ctx, args)
-}
-
-// clientError is what the client is told of a handler's error: an
-// *ApplicationError as it is; any other error, unless ExposeHandlerErrors,
-// as a generic INTERNAL_ERROR whose id the server log shares.
-func (c *serverConn) clientError(name string, err error) *ApplicationError {
-	var ae *ApplicationError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if c.cfg.exposeErrors {
-		return NewApplicationError(ExceptionInternalError, "%s", err.Error())
-	}
-	id := newErrorID()
-	c.cfg.logger.Error("thrift: handler failed", "service", c.cfg.handler.Service(), "method", name,
-		"peer", c.addr.String(), "error_id", id, "error", err)
-	return internalError(name, id)
-}
-
-// replyFailed logs a result that could not be encoded (most often one
-// larger than Limits.MaxMessageSize, which no peer would accept) and
-// returns what the client is told instead.
-func (c *serverConn) replyFailed(name string, err error) *ApplicationError {
-	id := newErrorID()
-	c.cfg.logger.Error("thrift: reply not sent", "service", c.cfg.handler.Service(), "method", name,
-		"peer", c.addr.String(), "error_id", id, "error", err)
-	if errors.Is(err, ErrSizeLimit) {
-		return NewApplicationError(ExceptionInternalError, "%s: the reply exceeds the message size limit (error id %s)", name, id)
-	}
-	if c.cfg.exposeErrors {
-		return NewApplicationError(ExceptionInternalError, "%s: encoding the result: %v", name, err)
-	}
-	return internalError(name, id)
 }
 
 // endCall marks the handler finished, gives back the call's budget and,

@@ -251,13 +251,7 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 // flush writes the encoded message in one Write, so that header and body
 // leave in one system call and, over TLS, one record.
 func (w *wire) flush() error {
-	b := w.enc.Bytes()
-	if w.pw != nil {
-		b = w.pw.out
-	}
-	if w.hdr != nil {
-		b = w.hdrOut
-	}
+	b := w.encoded()
 	if w.sealer != nil {
 		// b is a whole frame; its payload goes out as a token instead.
 		token, err := w.sealer.Seal(b[4:])
@@ -276,6 +270,18 @@ func (w *wire) flush() error {
 	}
 	_, err := w.w.Write(b)
 	return err
+}
+
+// encoded returns the message encodeMessage last encoded, as it goes on
+// the wire (before sealing).
+func (w *wire) encoded() []byte {
+	switch {
+	case w.hdr != nil:
+		return w.hdrOut
+	case w.pw != nil:
+		return w.pw.out
+	}
+	return w.enc.Bytes()
 }
 
 // isTimeout reports whether err is a deadline passing on a connection.

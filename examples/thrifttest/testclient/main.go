@@ -4,7 +4,10 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|http [--ssl] [--keys=DIR]
+//
+// --transport=http (or --http=PATH) POSTs each call to
+// http://host:port/PATH, https:// with --ssl.
 //
 // With --ssl it verifies the server's certificate against DIR/CA.pem, for
 // the name given by --host (Apache's keys/server.crt is valid for
@@ -23,7 +26,7 @@
 //	                   "load: calls=N errors=M endpoints=ADDR=COUNT,..." where COUNT is
 //	                   the calls ADDR answered (exit 1 if any call failed)
 //	--jwt-token=FILE   send the JWT in FILE as "authorization: Bearer <token>" with every call
-//	                   (--protocol=header; with --ssl unless --jwt-insecure-plaintext)
+//	                   (--protocol=header or --transport=http; with --ssl unless --jwt-insecure-plaintext)
 //	--jwt-insecure-plaintext  allow --jwt-token without --ssl (the token then travels in the clear)
 //
 // With --protocol=multi, multic or multij, ThriftTest is called as
@@ -87,7 +90,10 @@ func run() int {
 	transport, _ := c.RuntimeTransport()
 	protocol, _ := c.RuntimeProtocol()
 
-	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	opts := []runtime.ClientOption{runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	if !c.HTTP() || transport == runtime.Header {
+		opts = append(opts, runtime.WithTransport(transport))
+	}
 	if c.SSL {
 		cert, key := "", ""
 		if *clientCert {
@@ -156,9 +162,7 @@ func run() int {
 		defer fc.Close()
 		conn = fc
 	} else {
-		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-		rc, err := runtime.Dial(ctx, addr, opts...)
-		cancel()
+		rc, err := connect(&c, addr, *timeout, opts)
 		if err != nil {
 			fmt.Printf("FAIL connect: %v\n", err)
 			return 1
@@ -219,12 +223,38 @@ func run() int {
 			fmt.Printf("PASS secondtestString\n")
 		}
 	}
+	tname := transport.String()
+	if c.HTTP() {
+		tname = "http"
+	}
 	fmt.Printf("testclient: %d passed, %d failed (%s, %s, %s, tls=%v, client cert=%v)\n",
-		passed, failed, addr, c.Protocol, transport, c.SSL, *clientCert)
+		passed, failed, addr, c.Protocol, tname, c.SSL, *clientCert)
 	if failed > 0 || passed == 0 {
 		return 1
 	}
 	return 0
+}
+
+// callCloser is what the checks call through: a *runtime.Client or, with
+// --transport=http, a *runtime.HTTPClient.
+type callCloser interface {
+	runtime.Caller
+	Close() error
+}
+
+// connect dials addr, or with --transport=http makes an HTTP client for
+// http(s)://addr/PATH (nothing is sent until the first call).
+func connect(c *crossflag.Common, addr string, timeout time.Duration, opts []runtime.ClientOption) (callCloser, error) {
+	if c.HTTP() {
+		scheme := "http"
+		if c.SSL {
+			scheme = "https"
+		}
+		return runtime.NewHTTPClient(scheme+"://"+addr+c.URLPath(), opts...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return runtime.Dial(ctx, addr, opts...)
 }
 
 type check struct {

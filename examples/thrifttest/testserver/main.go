@@ -4,7 +4,10 @@
 //
 // It takes the command line of Apache's test runner:
 //
-//	testserver --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testserver --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|http [--ssl] [--keys=DIR]
+//
+// --transport=http serves each call as an HTTP POST (HTTPS with --ssl,
+// HTTP/2 when the client offers it) on any path, as Apache's THttpServer.
 //
 // and these options of its own:
 //
@@ -41,8 +44,7 @@
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
-// that would change the wire (--zlib, --domain-socket, --http, the header
-// protocol) are refused with exit status 2. --protocol=multi, multic and
+// that would change the wire (--zlib, --domain-socket) are refused with exit status 2. --protocol=multi, multic and
 // multij serve ThriftTest and SecondService multiplexed, and ThriftTest
 // also to clients that do not multiplex, as Apache's TestServer does.
 //
@@ -245,6 +247,9 @@ func run() error {
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	if c.HTTP() {
+		return serveHTTP(srv, lns, sigs)
+	}
 	errs := make(chan error, len(lns))
 	for _, ln := range lns {
 		fmt.Fprintf(os.Stderr, "testserver: serving ThriftTest on %s (binary, %s, tls=%v, client certs required=%v)\n",

@@ -464,6 +464,9 @@ func (e *env) matrix() []*row {
 				client: cat([]string{tc, "--host=127.0.0.1"}, args, []string{keys}), count: passLines},
 		)
 	}
+	// HTTP and HTTPS: see http.go.
+	rows = append(rows, e.httpRows()...)
+
 	// IPv6 loopback.
 	rows = append(rows, &row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Transport: "buffered", Security: "plain, ::1",
 		server: cat([]string{ts}, common("buffered"), []string{keys}), ours: true,

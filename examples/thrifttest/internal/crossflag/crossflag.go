@@ -1,7 +1,7 @@
 // Package crossflag parses the command line Apache Thrift's cross-language
 // test runner (test/crossrunner) gives test servers and clients:
 //
-//	--port=N --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--host=H]
+//	--port=N --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|http [--ssl] [--host=H] [--http=PATH]
 //
 // plus the options of this project (--keys=DIR and others). The runner, and
 // the test descriptions of other languages, pass options a program may not
@@ -30,7 +30,6 @@ var unsupported = map[string]string{
 	"zlib":               "the zlib transport is not supported",
 	"domain-socket":      "Unix domain sockets are not supported",
 	"abstract-namespace": "Unix domain sockets are not supported",
-	"http":               "the HTTP transport is not supported",
 	"pipe":               "named pipes are not supported",
 	"named-pipe":         "named pipes are not supported",
 	"anon-pipes":         "anonymous pipes are not supported",
@@ -45,6 +44,9 @@ type Common struct {
 	SSL       bool
 	Keys      string
 	Verbose   bool
+	// HTTPPath is the URL path of --http=PATH (Apache's TestClient.py
+	// option), which also chooses --transport=http.
+	HTTPPath string
 }
 
 // Register defines the common options on fs with Apache's defaults
@@ -53,7 +55,8 @@ func (c *Common) Register(fs *flag.FlagSet, defaultHost string) {
 	fs.StringVar(&c.Host, "host", defaultHost, "host to connect to or listen on")
 	fs.IntVar(&c.Port, "port", 9090, "TCP port")
 	fs.StringVar(&c.Protocol, "protocol", "binary", "protocol: binary, compact or json; multi, multic, multij: the same, multiplexed (ThriftTest and SecondService)")
-	fs.StringVar(&c.Transport, "transport", "buffered", "transport: buffered or framed")
+	fs.StringVar(&c.Transport, "transport", "buffered", "transport: buffered, framed or http (with --ssl, https)")
+	fs.StringVar(&c.HTTPPath, "http", "", "use the HTTP transport with this URL path (implies --transport=http)")
 	fs.BoolVar(&c.SSL, "ssl", false, "use TLS")
 	fs.StringVar(&c.Keys, "keys", "keys", "directory laid out like Apache's test/keys: server.crt, server.key, CA.pem, client.crt, client.key")
 	fs.BoolVar(&c.Verbose, "verbose", false, "log more")
@@ -64,8 +67,13 @@ func (c *Common) Check() error {
 	if _, err := c.RuntimeProtocol(); err != nil {
 		return err
 	}
-	if _, err := c.RuntimeTransport(); err != nil {
-		return err
+	if c.HTTPPath != "" {
+		c.Transport = "http"
+	}
+	if !c.HTTP() {
+		if _, err := c.RuntimeTransport(); err != nil {
+			return err
+		}
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("--port=%d is out of range", c.Port)
@@ -94,6 +102,22 @@ func (c *Common) RuntimeTransport() (runtime.Transport, error) {
 		return runtime.Framed, nil
 	}
 	return 0, fmt.Errorf("--transport=%s is not supported: use buffered or framed", c.Transport)
+}
+
+// HTTP reports whether calls travel as HTTP POSTs (--transport=http or
+// --http=PATH), served by runtime.HTTPHandler and sent by
+// runtime.HTTPClient; the HTTP body delimits each message, so
+// RuntimeTransport does not apply, except that --protocol=header (THeader
+// frames as HTTP bodies, as Apache's Python peers speak it) is still the
+// runtime's Header transport.
+func (c *Common) HTTP() bool { return c.Transport == "http" || c.HTTPPath != "" }
+
+// URLPath is the path of the HTTP transport's URL: --http's, or "/".
+func (c *Common) URLPath() string {
+	if strings.HasPrefix(c.HTTPPath, "/") {
+		return c.HTTPPath
+	}
+	return "/" + c.HTTPPath
 }
 
 // RuntimeProtocol maps --protocol to the runtime's protocol.
