@@ -33,6 +33,7 @@ type clientOptions struct {
 	plaintext    bool
 	transport    Transport
 	protocol     Protocol
+	zlib         bool
 	dialTimeout  time.Duration
 	lim          Limits
 	maxConns     int
@@ -167,6 +168,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	}
 	if o.sealer != nil && !o.transport.framedRead() {
 		return nil, errors.New("thrift: WithSealer needs the Framed transport")
+	}
+	if o.sealer != nil && o.zlib {
+		return nil, errors.New("thrift: WithSealer and WithZlib cannot be combined")
 	}
 	if !o.protocol.valid() {
 		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
@@ -453,7 +457,13 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	cc := &clientConn{cl: cl, raw: raw, conn: conn, done: make(chan error, 1)}
 	cc.timer = time.AfterFunc(time.Hour, cc.abort)
 	cc.timer.Stop()
-	cc.w = newWire(cl.opts.transport, cl.opts.protocol, conn, conn, cl.opts.lim)
+	var in io.Reader = conn
+	var out io.Writer = conn
+	t := cl.opts.transport
+	if cl.opts.zlib {
+		t, in, out = zlibLayer(t, conn, conn, cl.opts.lim)
+	}
+	cc.w = newWire(t, cl.opts.protocol, in, out, cl.opts.lim)
 	cc.w.sealer = cl.opts.sealer
 	go cc.readLoop()
 	return cc, nil

@@ -88,6 +88,11 @@ type Server struct {
 	// clients must use the same.
 	Protocol Protocol
 
+	// Zlib compresses both directions with Apache's zlib transport
+	// (TZlibTransport) over Transport; clients must use WithZlib. See
+	// zlib.go for how it composes with Framed and what it costs.
+	Zlib bool
+
 	// Limits bounds every message a client sends; the zero value means
 	// DefaultLimits. Limits.MaxMessageSize is also the largest frame.
 	Limits Limits
@@ -206,6 +211,7 @@ type serverConfig struct {
 	tls          *tls.Config // nil for plaintext
 	transport    Transport
 	protocol     Protocol
+	zlib         bool
 	lim          Limits
 	handshake    time.Duration // <= 0: none
 	idle         time.Duration
@@ -256,6 +262,7 @@ func (s *Server) config() (*serverConfig, error) {
 	c := &serverConfig{
 		transport:    s.Transport,
 		protocol:     s.Protocol,
+		zlib:         s.Zlib,
 		lim:          s.Limits.withDefaults(),
 		handshake:    orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
 		idle:         orDuration(s.IdleTimeout, DefaultIdleTimeout),
@@ -273,6 +280,9 @@ func (s *Server) config() (*serverConfig, error) {
 	c.proxies = append([]netip.Prefix(nil), s.TrustedProxies...)
 	if s.Sealer != nil && !s.Transport.framedRead() {
 		return nil, errors.New("thrift: Server.Sealer needs the Framed transport")
+	}
+	if s.Sealer != nil && s.Zlib {
+		return nil, errors.New("thrift: Server.Sealer and Server.Zlib cannot be combined")
 	}
 	c.sealer = s.Sealer
 	hs := s.MaxHandshakes
@@ -600,6 +610,7 @@ type serverConn struct {
 	raw    net.Conn // the TCP connection, closed to stop everything
 	net    net.Conn // raw, wrapped to notice its first byte (see admission)
 	conn   net.Conn // net, or the TLS connection over it
+	src    io.Reader // conn, or what inflates it (Zlib)
 	pend   *pendingConn
 	addr   net.Addr // the client's: the socket's peer, or a trusted proxy's word
 	peer   *Peer
@@ -638,7 +649,7 @@ type serverConn struct {
 // server-wide budget, twice (once as read, once as decoded), waiting for
 // it no longer than the request's read deadline.
 func (c *serverConn) Read(p []byte) (int, error) {
-	n, err := c.conn.Read(p)
+	n, err := c.src.Read(p)
 	c.readBytes += int64(n)
 	if n > 0 && c.charging {
 		if berr := c.chargeRequest(); berr != nil {
@@ -760,7 +771,15 @@ func (c *serverConn) establish() bool {
 	} else {
 		c.peer = newPeer(c.addr, nil)
 	}
-	c.w = newWire(c.cfg.transport, c.cfg.protocol, c, c.conn, c.cfg.lim)
+	c.src = c.conn
+	var out io.Writer = c.conn
+	t := c.cfg.transport
+	if c.cfg.zlib {
+		// Read then counts, and charges to the budget, the inflated
+		// bytes.
+		t, c.src, out = zlibLayer(t, c.conn, c.conn, c.cfg.lim)
+	}
+	c.w = newWire(t, c.cfg.protocol, c, out, c.cfg.lim)
 	c.w.sealer = c.cfg.sealer
 	if c.cfg.tls == nil {
 		// A plaintext connection has no handshake: it is pending until
@@ -1010,7 +1029,7 @@ func (c *serverConn) readFailed(err error) {
 // the stream can no longer be trusted.
 func (c *serverConn) argsFailed(name string, typ MessageType, seq int32, err error) {
 	var pe *ProtocolError
-	if !errors.As(err, &pe) || (errors.Is(err, io.ErrUnexpectedEOF) && c.cfg.transport == Buffered) {
+	if !errors.As(err, &pe) || (errors.Is(err, io.ErrUnexpectedEOF) && c.w.transport == Buffered) {
 		// An I/O error or the stream ending inside the message.
 		c.readFailed(err)
 		return
