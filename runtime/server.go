@@ -607,9 +607,9 @@ func (s *Server) Close() error {
 type serverConn struct {
 	srv    *Server
 	cfg    *serverConfig
-	raw    net.Conn // the TCP connection, closed to stop everything
-	net    net.Conn // raw, wrapped to notice its first byte (see admission)
-	conn   net.Conn // net, or the TLS connection over it
+	raw    net.Conn  // the TCP connection, closed to stop everything
+	net    net.Conn  // raw, wrapped to notice its first byte (see admission)
+	conn   net.Conn  // net, or the TLS connection over it
 	src    io.Reader // conn, or what inflates it (Zlib)
 	pend   *pendingConn
 	addr   net.Addr // the client's: the socket's peer, or a trusted proxy's word
