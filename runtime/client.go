@@ -146,7 +146,8 @@ type Client struct {
 	closed bool
 }
 
-// Dial returns a client for the server at addr ("host:port"). It connects
+// Dial returns a client for the server at addr ("host:port", or
+// "unix:PATH" for a Unix domain socket; see unix.go). It connects
 // once before returning, so that a wrong address, an untrusted server
 // certificate or a TLS version or name mismatch is reported here rather
 // than by the first call; ctx bounds that first connection only. One
@@ -201,6 +202,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		sem:  make(chan struct{}, o.maxConns),
 	}
 	if !o.plaintext {
+		if _, unix := unixPath(addr); unix && (o.tls == nil || o.tls.ServerName == "") {
+			return nil, errors.New("thrift: TLS over a Unix socket needs the ServerName of the server's certificate in WithTLS's config (or WithPlaintext)")
+		}
 		cl.tls = SecureClientTLS(o.tls, addr)
 	}
 	if len(o.interceptors) > 0 {
@@ -438,8 +442,7 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	defer cancel()
 	dial := cl.opts.dialer
 	if dial == nil {
-		var d net.Dialer
-		dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+		dial = dialNet
 	}
 	raw, err := dial(ctx, cl.addr)
 	if err != nil {

@@ -328,7 +328,8 @@ func (s *Server) init() {
 	}
 }
 
-// ListenAndServe listens on the TCP address addr and calls Serve.
+// ListenAndServe listens on the TCP address addr, or on the Unix domain
+// socket of a "unix:PATH" address (see ListenUnix), and calls Serve.
 func (s *Server) ListenAndServe(addr string) error {
 	if s.shutting.Load() {
 		return ErrServerClosed
@@ -336,7 +337,7 @@ func (s *Server) ListenAndServe(addr string) error {
 	if _, err := s.config(); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
 		return err
 	}
@@ -771,6 +772,7 @@ func (c *serverConn) establish() bool {
 	} else {
 		c.peer = newPeer(c.addr, nil)
 	}
+	peerUnixCred(c.peer, c.raw)
 	c.src = c.conn
 	var out io.Writer = c.conn
 	t := c.cfg.transport
