@@ -4,11 +4,12 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|zlib [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
 //
 // With --ssl it verifies the server's certificate against DIR/CA.pem, for
 // the name given by --host (Apache's keys/server.crt is valid for
-// 127.0.0.1, ::1 and localhost). Its own options:
+// 127.0.0.1, ::1 and localhost), also over --domain-socket. --zlib (or
+// --transport=zlib) is Apache's TZlibTransport. Its own options:
 //
 //	--client-cert      with --ssl, present DIR/client.crt and DIR/client.key
 //	--tests=a,b,...    run only the checks of these methods (e.g. testVoid,testString)
@@ -27,11 +28,9 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -69,6 +68,9 @@ func run() int {
 	protocol, _ := c.RuntimeProtocol()
 
 	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	if c.UseZlib() {
+		opts = append(opts, runtime.WithZlib())
+	}
 	if c.SSL {
 		cert, key := "", ""
 		if *clientCert {
@@ -78,6 +80,10 @@ func run() int {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "testclient:", err)
 			return 2
+		}
+		if c.DomainSocket != "" {
+			// No host in a socket path: check the name --host gives.
+			cfg.ServerName = c.Host
 		}
 		opts = append(opts, runtime.WithTLS(cfg))
 	} else {
@@ -97,7 +103,7 @@ func run() int {
 		}
 		opts = append(opts, runtime.WithSealer(link))
 	}
-	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
+	addr := c.Address(c.Host)
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	conn, err := runtime.Dial(ctx, addr, opts...)
 	cancel()

@@ -4,7 +4,7 @@
 //
 // It takes the command line of Apache's test runner:
 //
-//	testserver --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testserver --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|zlib [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
 //
 // and these options of its own:
 //
@@ -28,8 +28,11 @@
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
-// that would change the wire (--zlib, --domain-socket, --http, the header
-// protocol) are refused with exit status 2. --protocol=multi, multic and
+// that would change the wire (--http, --abstract-namespace) are refused with
+// exit status 2. --zlib (or --transport=zlib) is Apache's TZlibTransport;
+// --domain-socket=PATH listens on that Unix socket (mode 0600) instead of
+// TCP, with TLS over it under --ssl (Apache's Python ignores the socket
+// under --ssl). --protocol=multi, multic and
 // multij serve ThriftTest and SecondService multiplexed, and ThriftTest
 // also to clients that do not multiplex, as Apache's TestServer does.
 //
@@ -113,6 +116,7 @@ func run() error {
 		Handler:   proc,
 		Transport: transport,
 		Protocol:  protocol,
+		Zlib:      c.UseZlib(),
 		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
 		Logger:    log,
 
@@ -172,6 +176,13 @@ func run() error {
 		hosts = []string{c.Host}
 	}
 	var lns []net.Listener
+	if c.DomainSocket != "" {
+		ln, err := runtime.ListenUnix(c.DomainSocket, 0)
+		if err != nil {
+			return err
+		}
+		lns, hosts = append(lns, ln), nil
+	}
 	for _, h := range hosts {
 		ln, err := net.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(c.Port)))
 		if err != nil {
@@ -191,8 +202,8 @@ func run() error {
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
 	errs := make(chan error, len(lns))
 	for _, ln := range lns {
-		fmt.Fprintf(os.Stderr, "testserver: serving ThriftTest on %s (binary, %s, tls=%v, client certs required=%v)\n",
-			ln.Addr(), transport, c.SSL, *requireCert)
+		fmt.Fprintf(os.Stderr, "testserver: serving ThriftTest on %s (%s, %s, zlib=%v, tls=%v, client certs required=%v)\n",
+			ln.Addr(), protocol, transport, c.UseZlib(), c.SSL, *requireCert)
 		go func() { errs <- srv.Serve(ln) }()
 	}
 

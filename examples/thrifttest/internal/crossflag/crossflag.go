@@ -16,8 +16,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/thriftsec/thriftsec/runtime"
@@ -27,9 +29,7 @@ import (
 // protocol or the socket: a program that ignored them would test the wrong
 // thing.
 var unsupported = map[string]string{
-	"zlib":               "the zlib transport is not supported",
-	"domain-socket":      "Unix domain sockets are not supported",
-	"abstract-namespace": "Unix domain sockets are not supported",
+	"abstract-namespace": "abstract Unix socket names are not supported (use --domain-socket=PATH)",
 	"http":               "the HTTP transport is not supported",
 	"pipe":               "named pipes are not supported",
 	"named-pipe":         "named pipes are not supported",
@@ -45,6 +45,10 @@ type Common struct {
 	SSL       bool
 	Keys      string
 	Verbose   bool
+	// Zlib is --zlib (or --transport=zlib, as Apache's runner passes it).
+	Zlib bool
+	// DomainSocket is --domain-socket=PATH: a Unix socket instead of TCP.
+	DomainSocket string
 }
 
 // Register defines the common options on fs with Apache's defaults
@@ -57,6 +61,22 @@ func (c *Common) Register(fs *flag.FlagSet, defaultHost string) {
 	fs.BoolVar(&c.SSL, "ssl", false, "use TLS")
 	fs.StringVar(&c.Keys, "keys", "keys", "directory laid out like Apache's test/keys: server.crt, server.key, CA.pem, client.crt, client.key")
 	fs.BoolVar(&c.Verbose, "verbose", false, "log more")
+	fs.BoolVar(&c.Zlib, "zlib", false, "wrap the transport in Apache's zlib transport (TZlibTransport)")
+	fs.StringVar(&c.DomainSocket, "domain-socket", "", "use the Unix domain socket PATH instead of TCP (with --ssl: TLS over it)")
+}
+
+// UseZlib reports whether the zlib transport was asked for: --zlib, or
+// --transport=zlib, which is how Apache's runner names it (it passes
+// both; Apache's Python then speaks zlib over a plain socket).
+func (c *Common) UseZlib() bool { return c.Zlib || c.Transport == "zlib" }
+
+// Address is the runtime address to listen on or dial for host: the Unix
+// socket of --domain-socket, else host:--port.
+func (c *Common) Address(host string) string {
+	if c.DomainSocket != "" {
+		return runtime.UnixScheme + c.DomainSocket
+	}
+	return net.JoinHostPort(host, strconv.Itoa(c.Port))
 }
 
 // Check validates the options that must have one of a few values.
@@ -88,7 +108,7 @@ func (c *Common) RuntimeTransport() (runtime.Transport, error) {
 		return runtime.Header, nil
 	}
 	switch c.Transport {
-	case "buffered", "":
+	case "buffered", "", "zlib":
 		return runtime.Buffered, nil
 	case "framed":
 		return runtime.Framed, nil
