@@ -47,7 +47,7 @@ func (e *env) zlibUnixRows() []*row {
 			{Peer: "Apache Python 0.17 (TestServer.py)", Direction: "thriftsec client → Apache server", Protocol: pr, Transport: label, Security: security,
 				server:    append(append(append([]string{}, pyServer...), args...), "TSimpleServer"),
 				serverDir: e.py, unix: unix,
-				client:    append(append([]string{tc}, args...), keys), count: passLines},
+				client: append(append([]string{tc}, args...), keys), count: passLines},
 		}
 	}
 	zl := []string{"--zlib"}
