@@ -93,6 +93,15 @@ type Server struct {
 	// zlib.go for how it composes with Framed and what it costs.
 	Zlib bool
 
+	// DetectProtocol makes the server tell each connection's protocol
+	// and transport from its first bytes (binary, compact or JSON;
+	// framed, unframed or THeader; zlib or not: see detect.go) and serve
+	// it in those, instead of Transport, Protocol and Zlib, which it
+	// then ignores. First bytes that name none of them unambiguously
+	// close the connection unanswered. Off by default: a server that
+	// knows what its clients speak should say so.
+	DetectProtocol bool
+
 	// Limits bounds every message a client sends; the zero value means
 	// DefaultLimits. Limits.MaxMessageSize is also the largest frame.
 	Limits Limits
@@ -212,6 +221,7 @@ type serverConfig struct {
 	transport    Transport
 	protocol     Protocol
 	zlib         bool
+	detect       bool
 	lim          Limits
 	handshake    time.Duration // <= 0: none
 	idle         time.Duration
@@ -263,6 +273,7 @@ func (s *Server) config() (*serverConfig, error) {
 		transport:    s.Transport,
 		protocol:     s.Protocol,
 		zlib:         s.Zlib,
+		detect:       s.DetectProtocol,
 		lim:          s.Limits.withDefaults(),
 		handshake:    orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
 		idle:         orDuration(s.IdleTimeout, DefaultIdleTimeout),
@@ -281,8 +292,8 @@ func (s *Server) config() (*serverConfig, error) {
 	if s.Sealer != nil && !s.Transport.framedRead() {
 		return nil, errors.New("thrift: Server.Sealer needs the Framed transport")
 	}
-	if s.Sealer != nil && s.Zlib {
-		return nil, errors.New("thrift: Server.Sealer and Server.Zlib cannot be combined")
+	if s.Sealer != nil && (s.Zlib || s.DetectProtocol) {
+		return nil, errors.New("thrift: Server.Sealer cannot be combined with Zlib or DetectProtocol")
 	}
 	c.sealer = s.Sealer
 	hs := s.MaxHandshakes
@@ -608,10 +619,11 @@ func (s *Server) Close() error {
 type serverConn struct {
 	srv    *Server
 	cfg    *serverConfig
-	raw    net.Conn  // the TCP connection, closed to stop everything
-	net    net.Conn  // raw, wrapped to notice its first byte (see admission)
-	conn   net.Conn  // net, or the TLS connection over it
-	src    io.Reader // conn, or what inflates it (Zlib)
+	raw    net.Conn      // the TCP connection, closed to stop everything
+	net    net.Conn      // raw, wrapped to notice its first byte (see admission)
+	conn   net.Conn      // net, or the TLS connection over it
+	src    io.Reader     // conn, or what inflates it (Zlib)
+	det    *prefixReader // DetectProtocol: conn, until the wire is set up
 	pend   *pendingConn
 	addr   net.Addr // the client's: the socket's peer, or a trusted proxy's word
 	peer   *Peer
@@ -730,6 +742,9 @@ func (c *serverConn) serve() {
 	if !c.establish() {
 		return
 	}
+	if c.cfg.detect && !c.detect() {
+		return
+	}
 	for {
 		if !c.awaitRequest() {
 			return
@@ -773,20 +788,22 @@ func (c *serverConn) establish() bool {
 		c.peer = newPeer(c.addr, nil)
 	}
 	peerUnixCred(c.peer, c.raw)
-	c.src = c.conn
-	var out io.Writer = c.conn
-	t := c.cfg.transport
-	if c.cfg.zlib {
-		// Read then counts, and charges to the budget, the inflated
-		// bytes.
-		t, c.src, out = zlibLayer(t, c.conn, c.conn, c.cfg.lim)
+	if c.cfg.detect {
+		// The wire is built once the first bytes are in (see detect).
+		c.det = &prefixReader{r: c.conn}
+	} else {
+		c.setWire(c.cfg.transport, c.cfg.protocol, c.cfg.zlib, c.conn, c.conn)
 	}
-	c.w = newWire(t, c.cfg.protocol, c, out, c.cfg.lim)
-	c.w.sealer = c.cfg.sealer
 	if c.cfg.tls == nil {
 		// A plaintext connection has no handshake: it is pending until
 		// it speaks.
-		if err := c.w.waitByte(); err != nil {
+		var err error
+		if c.det != nil {
+			_, err = c.det.peek(1)
+		} else {
+			err = c.w.waitByte()
+		}
+		if err != nil {
 			c.cfg.admission.done(c.pend)
 			c.debug("thrift: connection closed before its first request", "error", err)
 			return false
@@ -805,6 +822,49 @@ func (c *serverConn) establish() bool {
 	c.established = true
 	closed := c.closed
 	c.mu.Unlock()
+	return !closed
+}
+
+// setWire sets up the connection's wire for what it speaks over r and w.
+func (c *serverConn) setWire(t Transport, p Protocol, zlib bool, r io.Reader, w io.Writer) {
+	c.src = r
+	if zlib {
+		// Read then counts, and charges to the budget, the inflated
+		// bytes.
+		t, c.src, w = zlibLayer(t, r, w, c.cfg.lim)
+	}
+	c.w = newWire(t, p, c, w, c.cfg.lim)
+	c.w.sealer = c.cfg.sealer
+}
+
+// detect tells the protocol of a DetectProtocol connection from its first
+// bytes, waiting for them as for a request (IdleTimeout, or the quiet
+// period of Shutdown), and sets up its wire. It reports whether the
+// connection may go on.
+func (c *serverConn) detect() bool {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return false
+	}
+	c.waiting = true
+	c.armWait()
+	c.mu.Unlock()
+	d, r, w, err := detectProtocol(c.det, c.conn, c.cfg.lim)
+	c.mu.Lock()
+	c.waiting = false
+	closed := c.closed
+	c.mu.Unlock()
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			c.srv.warnLimited(c.cfg, "thrift: client's protocol not recognised; closing", "peer", c.addr.String(), "error", err)
+		}
+		return false
+	}
+	c.debug("thrift: protocol detected", "speaks", d.String())
+	c.src = r
+	c.w = newWire(d.transport, d.protocol, c, w, c.cfg.lim)
+	c.det = nil
 	return !closed
 }
 
