@@ -982,6 +982,11 @@ func (c *serverConn) readCall() bool {
 	if err == nil {
 		err = c.chargeTranscoded()
 	}
+	var be *bodyError
+	if errors.As(err, &be) {
+		c.argsFailed(be.name, be.typ, be.seq, be.err)
+		return false
+	}
 	if err != nil {
 		c.readFailed(err)
 		return false
@@ -1037,6 +1042,11 @@ func (c *serverConn) refuse() {
 		return
 	}
 	name, typ, seq, err := c.w.readMessageBegin()
+	var be *bodyError
+	if errors.As(err, &be) {
+		c.argsFailed(be.name, be.typ, be.seq, be.err)
+		return
+	}
 	if err != nil {
 		c.readFailed(err)
 		return
