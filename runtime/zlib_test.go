@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"compress/zlib"
 	"context"
+	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -324,4 +325,45 @@ func FuzzZlibRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestHeaderZlibBudgetCharged: what THeader's zlib transform inflates is
+// charged to the memory budget too: a few KB inflating past the whole
+// budget are refused, unanswered, where the same call small is served.
+func TestHeaderZlibBudgetCharged(t *testing.T) {
+	ts := startServer(t, secPlain, Header, func(s *Server) { s.MaxInflightBytes = 1 << 20 })
+	frame := func(n int) []byte {
+		var e Encoder
+		e.WriteMessageBegin("add", MessageCall, 3)
+		s := string(bytes.Repeat([]byte{'a'}, n))
+		(&strStruct{ID: 3, S: &s}).Encode(&e)
+		var z bytes.Buffer
+		zw := zlib.NewWriter(&z)
+		zw.Write(e.Bytes())
+		zw.Close()
+		hd := []byte{headerProtoBinary, 1, headerTransformZlib, 0}
+		f := binary.BigEndian.AppendUint32(nil, uint32(10+len(hd)+z.Len()))
+		f = binary.BigEndian.AppendUint16(f, headerMagic)
+		f = binary.BigEndian.AppendUint16(f, 0)
+		f = binary.BigEndian.AppendUint32(f, 3)
+		f = binary.BigEndian.AppendUint16(f, 1)
+		return append(append(f, hd...), z.Bytes()...)
+	}
+	for _, c := range []struct {
+		n      int
+		answer bool
+	}{{10, true}, {4 << 20, false}} {
+		conn, err := net.Dial("tcp", ts.addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		conn.SetDeadline(time.Now().Add(10 * time.Second))
+		conn.Write(frame(c.n))
+		w := newWire(Header, Binary, conn, conn, Limits{})
+		_, typ, _, err := w.readMessageBegin()
+		conn.Close()
+		if got := err == nil && typ == MessageReply; got != c.answer {
+			t.Fatalf("%d inflated bytes: answered=%v (%v, %v), want %v", c.n, got, typ, err, c.answer)
+		}
+	}
 }
