@@ -25,6 +25,7 @@
 //	--proxy-protocol-trusted=CIDR[,CIDR]  Server.TrustedProxies: accept a PROXY protocol header from these only
 //	--fernet-keys=FILE      the sealed-message transport (runtime/fernet), keys one per line
 //	--echo-peer             testString answers its argument + "@" + the client address the handler sees
+//	--detect-protocol       Server.DetectProtocol: tell each client's protocol, transport and zlib from its first bytes
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
@@ -88,6 +89,7 @@ func run() error {
 	proxies := fs.String("proxy-protocol-trusted", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
 	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, the first seals; needs --transport=framed)")
 	echoPeer := fs.Bool("echo-peer", false, `testString answers its argument + "@" + the client address the handler sees`)
+	detect := fs.Bool("detect-protocol", false, "Server.DetectProtocol: tell each client's protocol, transport and zlib from its first bytes (--protocol=multi etc. still chooses multiplexing)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -117,8 +119,10 @@ func run() error {
 		Transport: transport,
 		Protocol:  protocol,
 		Zlib:      c.UseZlib(),
-		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
-		Logger:    log,
+		// Ignores Transport, Protocol and Zlib when set.
+		DetectProtocol: *detect,
+		Limits:         runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
+		Logger:         log,
 
 		IdleTimeout:         *idleTimeout,
 		ReadTimeout:         *readTimeout,

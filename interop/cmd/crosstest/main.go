@@ -534,7 +534,7 @@ func (e *env) matrix() []*row {
 			})
 		}
 	}
-	return append(rows, e.zlibUnixRows()...)
+	return append(append(rows, e.zlibUnixRows()...), e.detectRows()...)
 }
 
 func runAll(ctx context.Context, e *env, rows []*row) {
@@ -724,7 +724,7 @@ func (r *row) run(ctx context.Context, e *env) {
 	}
 	// The server must still serve.
 	for _, a := range r.after {
-		out, err := runClient(ctx, subst(a, port), "")
+		out, err := runClient(ctx, subst(a, port), r.clientDir)
 		fmt.Fprintf(&log, "--- then: %s\n%s", strings.Join(subst(a, port), " "), out)
 		if err != nil && r.ok {
 			fail("server stopped serving: %v", err)

@@ -71,3 +71,34 @@ func (e *env) zlibUnixRows() []*row {
 	rows = append(rows, both("compact", "buffered", "buffered + zlib", "plain, Unix socket", []string{"--zlib", "--domain-socket={sock}"}, true)...)
 	return rows
 }
+
+// detectRows run Apache's Python client in every protocol and transport it
+// speaks, one after another, against one testserver --detect-protocol
+// (Server.DetectProtocol), which tells each from its first bytes.
+func (e *env) detectRows() []*row {
+	ts := filepath.Join(e.bin, "testserver")
+	py := func(pr, tr string, extra ...string) []string {
+		return append([]string{python, "TestClient.py", "--genpydir=gen-py", "--host=localhost", "--port={port}", "--protocol=" + pr, "--transport=" + tr}, extra...)
+	}
+	var rows []*row
+	for _, tls := range []bool{false, true} {
+		var ssl []string
+		security := "plain"
+		if tls {
+			ssl, security = []string{"--ssl"}, "TLS"
+		}
+		after := [][]string{
+			py("compact", "framed", ssl...), py("json", "buffered", ssl...), py("header", "buffered", ssl...),
+			py("multic", "buffered", ssl...), py("json", "framed", append([]string{"--zlib"}, ssl...)...),
+			py("compact", "buffered", append([]string{"--zlib"}, ssl...)...),
+		}
+		if !tls {
+			after = append(after, py("binary", "framed"), py("multij", "framed"), py("header", "buffered", "--zlib"))
+		}
+		rows = append(rows, &row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Protocol: "detected: binary, compact, json, header, multi*", Transport: "detected: buffered, framed, zlib", Security: security,
+			server: append([]string{ts, "--port={port}", "--protocol=multi", "--detect-protocol", "--keys=" + e.keys}, ssl...), ours: true,
+			client:    py("binary", "buffered", ssl...),
+			clientDir: e.py, count: unittest, after: after})
+	}
+	return rows
+}
