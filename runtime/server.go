@@ -842,19 +842,16 @@ func (c *serverConn) setWire(t Transport, p Protocol, zlib bool, r io.Reader, w 
 // period of Shutdown), and sets up its wire. It reports whether the
 // connection may go on.
 func (c *serverConn) detect() bool {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
+	var d detected
+	var r io.Reader
+	var w io.Writer
+	closed, err := c.waitAsIdle(func() (err error) {
+		d, r, w, err = detectProtocol(c.det, c.conn, c.cfg.lim)
+		return err
+	})
+	if closed {
 		return false
 	}
-	c.waiting = true
-	c.armWait()
-	c.mu.Unlock()
-	d, r, w, err := detectProtocol(c.det, c.conn, c.cfg.lim)
-	c.mu.Lock()
-	c.waiting = false
-	closed := c.closed
-	c.mu.Unlock()
 	if err != nil {
 		if !errors.Is(err, io.EOF) {
 			c.srv.warnLimited(c.cfg, "thrift: client's protocol not recognised; closing", "peer", c.addr.String(), "error", err)
@@ -865,7 +862,7 @@ func (c *serverConn) detect() bool {
 	c.src = r
 	c.w = newWire(d.transport, d.protocol, c, w, c.cfg.lim)
 	c.det = nil
-	return !closed
+	return true
 }
 
 // readProxyHeader takes the client's address from the PROXY header a
@@ -908,19 +905,7 @@ func (c *serverConn) readProxyHeader() bool {
 // Shutdown the short quiet period. When the wait times out the connection
 // is closed gracefully.
 func (c *serverConn) awaitRequest() bool {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return false
-	}
-	c.waiting = true
-	c.armWait()
-	c.mu.Unlock()
-	err := c.w.waitByte()
-	c.mu.Lock()
-	c.waiting = false
-	closed := c.closed
-	c.mu.Unlock()
+	closed, err := c.waitAsIdle(c.w.waitByte)
 	switch {
 	case err == nil:
 		return !closed
@@ -936,6 +921,27 @@ func (c *serverConn) awaitRequest() bool {
 		c.debug("thrift: connection read failed; closing", "error", err)
 	}
 	return false
+}
+
+// waitAsIdle runs wait, which blocks until the client's next bytes
+// arrive, as the wait of an idle connection: under the deadline armWait
+// sets, and seen by drain (Shutdown). closed reports that the connection
+// was closed before or during the wait (wait does not run if before).
+func (c *serverConn) waitAsIdle(wait func() error) (closed bool, err error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return true, nil
+	}
+	c.waiting = true
+	c.armWait()
+	c.mu.Unlock()
+	err = wait()
+	c.mu.Lock()
+	c.waiting = false
+	closed = c.closed
+	c.mu.Unlock()
+	return closed, err
 }
 
 // armWait sets the read deadline for awaitRequest. Called with mu held.
