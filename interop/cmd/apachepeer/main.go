@@ -7,6 +7,8 @@
 //	apachepeer server --port=N --transport=buffered|framed [--ssl [--require-client-cert]] [--keys=DIR]
 //	apachepeer client --port=N --transport=buffered|framed [--ssl [--client-cert]] [--keys=DIR] [--host=H]
 //
+// and --zlib (or --transport=zlib): Apache's TZlibTransport over the socket.
+//
 // The server is a TSimpleServer on a TServerSocket or TSSLServerSocket at
 // 127.0.0.1 (TLS 1.2 floor, since Apache's own floor is TLS 1.0) and exits
 // within a second on SIGHUP, SIGINT or SIGTERM. The client verifies the
@@ -15,6 +17,7 @@
 package main
 
 import (
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -39,6 +42,7 @@ type options struct {
 	host, transport, protocol, keys string
 	port                            int
 	ssl, requireCert, clientCert    bool
+	zlib                            bool
 }
 
 func main() {
@@ -56,7 +60,15 @@ func main() {
 	fs.StringVar(&o.keys, "keys", "keys", "directory laid out like Apache's test/keys")
 	fs.BoolVar(&o.requireCert, "require-client-cert", false, "server: require client certificates signed by CA.pem")
 	fs.BoolVar(&o.clientCert, "client-cert", false, "client: present client.crt and client.key")
+	fs.BoolVar(&o.zlib, "zlib", false, "TZlibTransport straight over the socket, as Apache's Go test programs do for --transport=zlib (buffered only)")
 	fs.Parse(os.Args[2:])
+	if o.transport == "zlib" {
+		o.transport, o.zlib = "buffered", true
+	}
+	if o.zlib && o.transport != "buffered" {
+		fmt.Fprintln(os.Stderr, "apachepeer: --zlib is over the plain socket only (Apache's Go test programs have no framed zlib)")
+		os.Exit(2)
+	}
 	switch o.protocol {
 	case "binary", "compact", "json", "header", "multi", "multic", "multij":
 	default:
@@ -98,6 +110,9 @@ func (o *options) conf() *thrift.TConfiguration {
 }
 
 func (o *options) transportFactory(conf *thrift.TConfiguration) thrift.TTransportFactory {
+	if o.zlib {
+		return thrift.NewTZlibTransportFactory(zlib.BestCompression)
+	}
 	if o.transport == "framed" {
 		return thrift.NewTFramedTransportFactoryConf(thrift.NewTTransportFactory(), conf)
 	}

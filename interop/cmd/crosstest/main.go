@@ -534,7 +534,9 @@ func (e *env) matrix() []*row {
 			})
 		}
 	}
-	return append(append(rows, e.zlibUnixRows()...), e.detectRows()...)
+	rows = append(rows, e.zlibUnixRows()...)
+	rows = append(rows, e.goZlibRows()...)
+	return append(rows, e.detectRows()...)
 }
 
 func runAll(ctx context.Context, e *env, rows []*row) {

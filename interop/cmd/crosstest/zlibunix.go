@@ -102,3 +102,33 @@ func (e *env) detectRows() []*row {
 	}
 	return rows
 }
+
+// goZlibRows run Apache's Go TZlibTransport (over the socket, as Apache's
+// Go test programs build --transport=zlib) against thriftsec's zlib, both
+// directions.
+func (e *env) goZlibRows() []*row {
+	ts := filepath.Join(e.bin, "testserver")
+	tc := filepath.Join(e.bin, "testclient")
+	ap := filepath.Join(e.bin, "apachepeer")
+	keys := "--keys=" + e.keys
+	var rows []*row
+	for _, c := range []struct {
+		pr  string
+		tls bool
+	}{{"binary", false}, {"compact", false}, {"json", false}, {"header", false}, {"multi", false}, {"binary", true}, {"compact", true}} {
+		args := []string{"--port={port}", "--protocol=" + c.pr, "--transport=buffered", "--zlib", keys}
+		security := "plain"
+		if c.tls {
+			args, security = append(args, "--ssl"), "TLS"
+		}
+		rows = append(rows,
+			&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "Apache client → thriftsec server", Protocol: c.pr, Transport: "buffered + zlib", Security: security,
+				server: append([]string{ts}, args...), ours: true,
+				client: append([]string{ap, "client", "--host=127.0.0.1"}, args...), count: passLines},
+			&row{Peer: "Apache Go 0.17 (apachepeer)", Direction: "thriftsec client → Apache server", Protocol: c.pr, Transport: "buffered + zlib", Security: security,
+				server: append([]string{ap, "server", "--host=127.0.0.1"}, args...),
+				client: append([]string{tc, "--host=127.0.0.1"}, args...), count: passLines},
+		)
+	}
+	return rows
+}
