@@ -25,25 +25,27 @@ import (
 // travel inside the zlib stream (THeaderProtocol over TZlibTransport).
 //
 // Bounds: inflating happens only as the message decoder asks for bytes, and
-// that decoder bounds each message by Limits.MaxMessageSize (the frame
-// header for Framed inside, the stream decoder's count for Buffered), so a
+// that decoder bounds each message by Limits.MaxMessageSize (the stream
+// decoder's count for unframed messages, the frame length for header
+// frames; over Framed each frame of compressed bytes is bounded too), so a
 // zip bomb inflates at most one message's limit before it is refused; on a
 // server the inflated bytes, not the compressed ones, are what
 // MaxInflightBytes is charged for. Each connection keeps one inflater
 // (about 45 KB: the 32 KB window the peer may refer back to, and 4 KB of
-// compressed bytes read ahead). Deflate
-// state is large (hundreds of KB at the higher levels), so the writing side
-// keeps none between messages: every message is compressed by a compressor
-// taken from a shared pool and sync-flushed, which is a valid continuation
-// of the stream because a flushed block never refers to bytes before it
-// (the cost: no back references across messages).
+// compressed bytes read ahead). Deflate state is large (about 1 MB per
+// compressor in Go), so the writing side keeps none between messages:
+// every message is compressed by a compressor taken from a shared pool,
+// then sync-flushed. That is a valid continuation of the stream: the sync
+// flush leaves it at a byte-aligned block boundary, and a fresh compressor
+// never refers back to bytes it did not write (the cost: no back
+// references across messages).
 
 // zlibLevel is the compression level of what thriftsec writes. Any level
 // is wire compatible (Apache's test programs use 9). BestSpeed because a
 // compressor is reset for every message (see above), and resetting the
-// hash chains of the higher levels costs ~100 µs a message where
-// BestSpeed's takes ~6 µs in all for a 240-byte message (measured on the
-// 2-core test machine).
+// hash chains of the higher levels costs ~100 µs a message, where a
+// 240-byte message takes ~7 µs in all at BestSpeed (BenchmarkZlibWrite,
+// on the 2-core test machine).
 const zlibLevel = flate.BestSpeed
 
 // zlibHeader is the two-byte zlib header for deflate with a 32 KB window
