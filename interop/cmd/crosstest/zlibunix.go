@@ -51,7 +51,7 @@ func (e *env) zlibUnixRows() []*row {
 		}
 	}
 	zl := []string{"--zlib"}
-	for _, pr := range []string{"binary", "compact", "json", "header", "multi", "multic", "multij"} {
+	for _, pr := range []string{"binary", "compact", "json", "header", "multic"} {
 		rows = append(rows, both(pr, "buffered", "buffered + zlib", "plain", zl, false)...)
 	}
 	// As Apache's runner passes it.
@@ -65,7 +65,7 @@ func (e *env) zlibUnixRows() []*row {
 		clientDir: e.py, count: unittest})
 
 	sock := []string{"--domain-socket={sock}"}
-	for _, c := range []struct{ pr, tr string }{{"binary", "buffered"}, {"binary", "framed"}, {"compact", "framed"}, {"json", "buffered"}, {"header", "buffered"}, {"multij", "framed"}} {
+	for _, c := range []struct{ pr, tr string }{{"binary", "buffered"}, {"compact", "framed"}, {"header", "buffered"}, {"multij", "framed"}} {
 		rows = append(rows, both(c.pr, c.tr, c.tr, "plain, Unix socket", sock, true)...)
 	}
 	rows = append(rows, both("compact", "buffered", "buffered + zlib", "plain, Unix socket", []string{"--zlib", "--domain-socket={sock}"}, true)...)
@@ -87,13 +87,13 @@ func (e *env) detectRows() []*row {
 		if tls {
 			ssl, security = []string{"--ssl"}, "TLS"
 		}
+		// Kept short: each client is a Python start-up (about 1.3 s).
 		after := [][]string{
-			py("compact", "framed", ssl...), py("json", "buffered", ssl...), py("header", "buffered", ssl...),
-			py("multic", "buffered", ssl...), py("json", "framed", append([]string{"--zlib"}, ssl...)...),
-			py("compact", "buffered", append([]string{"--zlib"}, ssl...)...),
+			py("compact", "framed", ssl...), py("header", "buffered", ssl...),
+			py("json", "framed", append([]string{"--zlib"}, ssl...)...),
 		}
 		if !tls {
-			after = append(after, py("binary", "framed"), py("multij", "framed"), py("header", "buffered", "--zlib"))
+			after = append(after, py("multic", "buffered"), py("json", "buffered"), py("compact", "buffered", "--zlib"))
 		}
 		rows = append(rows, &row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Protocol: "detected: binary, compact, json, header, multi*", Transport: "detected: buffered, framed, zlib", Security: security,
 			server: append([]string{ts, "--port={port}", "--protocol=multi", "--detect-protocol", "--keys=" + e.keys}, ssl...), ours: true,
@@ -115,7 +115,7 @@ func (e *env) goZlibRows() []*row {
 	for _, c := range []struct {
 		pr  string
 		tls bool
-	}{{"binary", false}, {"compact", false}, {"json", false}, {"header", false}, {"multi", false}, {"binary", true}, {"compact", true}} {
+	}{{"binary", false}, {"compact", false}, {"json", false}, {"header", false}, {"binary", true}} {
 		args := []string{"--port={port}", "--protocol=" + c.pr, "--transport=buffered", "--zlib", keys}
 		security := "plain"
 		if c.tls {
