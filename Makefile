@@ -86,6 +86,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzProxyHeader$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzHeaderFrame$$' -fuzztime=$(FUZZTIME) ./runtime
+	$(GO) test -run='^$$' -fuzz='^FuzzZlibRead$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME) ./runtime/fernet
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
 	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime

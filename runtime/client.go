@@ -34,6 +34,7 @@ type clientOptions struct {
 	plaintext    bool
 	transport    Transport
 	protocol     Protocol
+	zlib         bool
 	dialTimeout  time.Duration
 	lim          Limits
 	maxConns     int
@@ -167,7 +168,8 @@ type Client struct {
 	closed bool
 }
 
-// Dial returns a client for the server at addr ("host:port"). It connects
+// Dial returns a client for the server at addr ("host:port", or
+// "unix:PATH" for a Unix domain socket; see unix.go). It connects
 // once before returning, so that a wrong address, an untrusted server
 // certificate or a TLS version or name mismatch is reported here rather
 // than by the first call; ctx bounds that first connection only. One
@@ -190,6 +192,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if o.sealer != nil && !o.transport.framedRead() {
 		return nil, errors.New("thrift: WithSealer needs the Framed transport")
 	}
+	if o.sealer != nil && o.zlib {
+		return nil, errors.New("thrift: WithSealer and WithZlib cannot be combined")
+	}
 	if !o.protocol.valid() {
 		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
 	}
@@ -210,6 +215,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		sem:  make(chan struct{}, o.maxConns),
 	}
 	if !o.plaintext {
+		if _, unix := unixPath(addr); unix && (o.tls == nil || o.tls.ServerName == "") {
+			return nil, errors.New("thrift: TLS over a Unix socket needs the ServerName of the server's certificate in WithTLS's config (or WithPlaintext)")
+		}
 		cl.tls = SecureClientTLS(o.tls, addr)
 	}
 	if len(o.interceptors) > 0 {
@@ -447,8 +455,7 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	defer cancel()
 	dial := cl.opts.dialer
 	if dial == nil {
-		var d net.Dialer
-		dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+		dial = dialNet
 	}
 	raw, err := dial(ctx, cl.addr)
 	if err != nil {
@@ -466,7 +473,13 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	cc := &clientConn{cl: cl, raw: raw, conn: conn, done: make(chan error, 1)}
 	cc.timer = time.AfterFunc(time.Hour, cc.abort)
 	cc.timer.Stop()
-	cc.w = newWire(cl.opts.transport, cl.opts.protocol, conn, conn, cl.opts.lim)
+	var in io.Reader = conn
+	var out io.Writer = conn
+	t := cl.opts.transport
+	if cl.opts.zlib {
+		t, in, out = zlibLayer(t, conn, conn, cl.opts.lim)
+	}
+	cc.w = newWire(t, cl.opts.protocol, in, out, cl.opts.lim)
 	cc.w.sealer = cl.opts.sealer
 	go cc.readLoop()
 	return cc, nil

@@ -88,6 +88,20 @@ type Server struct {
 	// clients must use the same.
 	Protocol Protocol
 
+	// Zlib compresses both directions with Apache's zlib transport
+	// (TZlibTransport) over Transport; clients must use WithZlib. See
+	// zlib.go for how it composes with Framed and what it costs.
+	Zlib bool
+
+	// DetectProtocol makes the server tell each connection's protocol
+	// and transport from its first bytes (binary, compact or JSON;
+	// framed, unframed or THeader; zlib or not: see detect.go) and serve
+	// it in those, instead of Transport, Protocol and Zlib, which it
+	// then ignores. First bytes that name none of them unambiguously
+	// close the connection unanswered. Off by default: a server that
+	// knows what its clients speak should say so.
+	DetectProtocol bool
+
 	// Limits bounds every message a client sends; the zero value means
 	// DefaultLimits. Limits.MaxMessageSize is also the largest frame.
 	Limits Limits
@@ -206,6 +220,8 @@ type serverConfig struct {
 	tls       *tls.Config // nil for plaintext
 	transport Transport
 	protocol  Protocol
+	zlib      bool
+	detect    bool
 	lim       Limits
 	handshake time.Duration // <= 0: none
 	idle      time.Duration
@@ -253,6 +269,8 @@ func (s *Server) config() (*serverConfig, error) {
 	c := &serverConfig{
 		transport: s.Transport,
 		protocol:  s.Protocol,
+		zlib:      s.Zlib,
+		detect:    s.DetectProtocol,
 		lim:       s.Limits.withDefaults(),
 		handshake: orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
 		idle:      orDuration(s.IdleTimeout, DefaultIdleTimeout),
@@ -267,6 +285,9 @@ func (s *Server) config() (*serverConfig, error) {
 	c.proxies = append([]netip.Prefix(nil), s.TrustedProxies...)
 	if s.Sealer != nil && !s.Transport.framedRead() {
 		return nil, errors.New("thrift: Server.Sealer needs the Framed transport")
+	}
+	if s.Sealer != nil && (s.Zlib || s.DetectProtocol) {
+		return nil, errors.New("thrift: Server.Sealer cannot be combined with Zlib or DetectProtocol")
 	}
 	c.sealer = s.Sealer
 	hs := s.MaxHandshakes
@@ -309,7 +330,8 @@ func (s *Server) init() {
 	}
 }
 
-// ListenAndServe listens on the TCP address addr and calls Serve.
+// ListenAndServe listens on the TCP address addr, or on the Unix domain
+// socket of a "unix:PATH" address (see ListenUnix), and calls Serve.
 func (s *Server) ListenAndServe(addr string) error {
 	if s.shutting.Load() {
 		return ErrServerClosed
@@ -317,7 +339,7 @@ func (s *Server) ListenAndServe(addr string) error {
 	if _, err := s.config(); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
 		return err
 	}
@@ -588,9 +610,11 @@ func (s *Server) Close() error {
 type serverConn struct {
 	srv    *Server
 	cfg    *serverConfig
-	raw    net.Conn // the TCP connection, closed to stop everything
-	net    net.Conn // raw, wrapped to notice its first byte (see admission)
-	conn   net.Conn // net, or the TLS connection over it
+	raw    net.Conn      // the TCP connection, closed to stop everything
+	net    net.Conn      // raw, wrapped to notice its first byte (see admission)
+	conn   net.Conn      // net, or the TLS connection over it
+	src    io.Reader     // conn, or what inflates it (Zlib)
+	det    *prefixReader // DetectProtocol: conn, until the wire is set up
 	pend   *pendingConn
 	addr   net.Addr // the client's: the socket's peer, or a trusted proxy's word
 	peer   *Peer
@@ -629,7 +653,7 @@ type serverConn struct {
 // server-wide budget, twice (once as read, once as decoded), waiting for
 // it no longer than the request's read deadline.
 func (c *serverConn) Read(p []byte) (int, error) {
-	n, err := c.conn.Read(p)
+	n, err := c.src.Read(p)
 	c.readBytes += int64(n)
 	if n > 0 && c.charging {
 		if berr := c.chargeRequest(); berr != nil {
@@ -709,6 +733,9 @@ func (c *serverConn) serve() {
 	if !c.establish() {
 		return
 	}
+	if c.cfg.detect && !c.detect() {
+		return
+	}
 	for {
 		if !c.awaitRequest() {
 			return
@@ -751,12 +778,23 @@ func (c *serverConn) establish() bool {
 	} else {
 		c.peer = newPeer(c.addr, nil)
 	}
-	c.w = newWire(c.cfg.transport, c.cfg.protocol, c, c.conn, c.cfg.lim)
-	c.w.sealer = c.cfg.sealer
+	peerUnixCred(c.peer, c.raw)
+	if c.cfg.detect {
+		// The wire is built once the first bytes are in (see detect).
+		c.det = &prefixReader{r: c.conn}
+	} else {
+		c.setWire(c.cfg.transport, c.cfg.protocol, c.cfg.zlib, c.conn, c.conn)
+	}
 	if c.cfg.tls == nil {
 		// A plaintext connection has no handshake: it is pending until
 		// it speaks.
-		if err := c.w.waitByte(); err != nil {
+		var err error
+		if c.det != nil {
+			_, err = c.det.peek(1)
+		} else {
+			err = c.w.waitByte()
+		}
+		if err != nil {
 			c.cfg.admission.done(c.pend)
 			c.debug("thrift: connection closed before its first request", "error", err)
 			return false
@@ -776,6 +814,46 @@ func (c *serverConn) establish() bool {
 	closed := c.closed
 	c.mu.Unlock()
 	return !closed
+}
+
+// setWire sets up the connection's wire for what it speaks over r and w.
+func (c *serverConn) setWire(t Transport, p Protocol, zlib bool, r io.Reader, w io.Writer) {
+	c.src = r
+	if zlib {
+		// Read then counts, and charges to the budget, the inflated
+		// bytes.
+		t, c.src, w = zlibLayer(t, r, w, c.cfg.lim)
+	}
+	c.w = newWire(t, p, c, w, c.cfg.lim)
+	c.w.sealer = c.cfg.sealer
+}
+
+// detect tells the protocol of a DetectProtocol connection from its first
+// bytes, waiting for them as for a request (IdleTimeout, or the quiet
+// period of Shutdown), and sets up its wire. It reports whether the
+// connection may go on.
+func (c *serverConn) detect() bool {
+	var d detected
+	var r io.Reader
+	var w io.Writer
+	closed, err := c.waitAsIdle(func() (err error) {
+		d, r, w, err = detectProtocol(c.det, c.conn, c.cfg.lim)
+		return err
+	})
+	if closed {
+		return false
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			c.srv.warnLimited(c.cfg, "thrift: client's protocol not recognised; closing", "peer", c.addr.String(), "error", err)
+		}
+		return false
+	}
+	c.debug("thrift: protocol detected", "speaks", d.String())
+	c.src = r
+	c.w = newWire(d.transport, d.protocol, c, w, c.cfg.lim)
+	c.det = nil
+	return true
 }
 
 // readProxyHeader takes the client's address from the PROXY header a
@@ -818,19 +896,7 @@ func (c *serverConn) readProxyHeader() bool {
 // Shutdown the short quiet period. When the wait times out the connection
 // is closed gracefully.
 func (c *serverConn) awaitRequest() bool {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return false
-	}
-	c.waiting = true
-	c.armWait()
-	c.mu.Unlock()
-	err := c.w.waitByte()
-	c.mu.Lock()
-	c.waiting = false
-	closed := c.closed
-	c.mu.Unlock()
+	closed, err := c.waitAsIdle(c.w.waitByte)
 	switch {
 	case err == nil:
 		return !closed
@@ -846,6 +912,27 @@ func (c *serverConn) awaitRequest() bool {
 		c.debug("thrift: connection read failed; closing", "error", err)
 	}
 	return false
+}
+
+// waitAsIdle runs wait, which blocks until the client's next bytes
+// arrive, as the wait of an idle connection: under the deadline armWait
+// sets, and seen by drain (Shutdown). closed reports that the connection
+// was closed before or during the wait (wait does not run if before).
+func (c *serverConn) waitAsIdle(wait func() error) (closed bool, err error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return true, nil
+	}
+	c.waiting = true
+	c.armWait()
+	c.mu.Unlock()
+	err = wait()
+	c.mu.Lock()
+	c.waiting = false
+	closed = c.closed
+	c.mu.Unlock()
+	return closed, err
 }
 
 // armWait sets the read deadline for awaitRequest. Called with mu held.
@@ -891,6 +978,11 @@ func (c *serverConn) readCall() bool {
 	name, typ, seq, err := c.w.readMessageBegin()
 	if err == nil {
 		err = c.chargeTranscoded()
+	}
+	var be *bodyError
+	if errors.As(err, &be) {
+		c.argsFailed(be.name, be.typ, be.seq, be.err)
+		return false
 	}
 	if err != nil {
 		c.readFailed(err)
@@ -947,6 +1039,11 @@ func (c *serverConn) refuse() {
 		return
 	}
 	name, typ, seq, err := c.w.readMessageBegin()
+	var be *bodyError
+	if errors.As(err, &be) {
+		c.argsFailed(be.name, be.typ, be.seq, be.err)
+		return
+	}
 	if err != nil {
 		c.readFailed(err)
 		return
@@ -1001,7 +1098,7 @@ func (c *serverConn) readFailed(err error) {
 // the stream can no longer be trusted.
 func (c *serverConn) argsFailed(name string, typ MessageType, seq int32, err error) {
 	var pe *ProtocolError
-	if !errors.As(err, &pe) || (errors.Is(err, io.ErrUnexpectedEOF) && c.cfg.transport == Buffered) {
+	if !errors.As(err, &pe) || (errors.Is(err, io.ErrUnexpectedEOF) && c.w.transport == Buffered) {
 		// An I/O error or the stream ending inside the message.
 		c.readFailed(err)
 		return

@@ -128,12 +128,18 @@ func (w *wire) readHeaderMessage() error {
 	if hd.err != nil {
 		return hd.err
 	}
+	inflated := 0
 	if h.zlib {
 		if payload, err = w.inflate(payload); err != nil {
 			return err
 		}
+		inflated = len(payload)
 	}
-	return w.headerPayload(payload)
+	err = w.headerPayload(payload)
+	// A server charges what was inflated to its memory budget, as it does
+	// the binary form of a compact payload (see chargeTranscoded).
+	w.transcoded += inflated
+	return err
 }
 
 // headerPayload decodes a message payload of protocol h.proto.

@@ -4,14 +4,16 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|http [--ssl] [--keys=DIR]
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	           [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
 //
 // --transport=http (or --http=PATH) POSTs each call to
 // http://host:port/PATH, https:// with --ssl.
 //
 // With --ssl it verifies the server's certificate against DIR/CA.pem, for
 // the name given by --host (Apache's keys/server.crt is valid for
-// 127.0.0.1, ::1 and localhost). Its own options:
+// 127.0.0.1, ::1 and localhost), also over --domain-socket. --zlib (or
+// --transport=zlib) is Apache's TZlibTransport. Its own options:
 //
 //	--client-cert      with --ssl, present DIR/client.crt and DIR/client.key
 //	--tests=a,b,...    run only the checks of these methods (e.g. testVoid,testString)
@@ -42,11 +44,9 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -94,6 +94,9 @@ func run() int {
 	if !c.HTTP() || transport == runtime.Header {
 		opts = append(opts, runtime.WithTransport(transport))
 	}
+	if c.UseZlib() {
+		opts = append(opts, runtime.WithZlib())
+	}
 	if c.SSL {
 		cert, key := "", ""
 		if *clientCert {
@@ -103,6 +106,10 @@ func run() int {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "testclient:", err)
 			return 2
+		}
+		if c.DomainSocket != "" {
+			// No host in a socket path: check the name --host gives.
+			cfg.ServerName = c.Host
 		}
 		opts = append(opts, runtime.WithTLS(cfg))
 	} else {
@@ -133,7 +140,7 @@ func run() int {
 			opts = append(opts, runtime.WithInsecureBearerToken())
 		}
 	}
-	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
+	addr := c.Address(c.Host)
 	var conn runtime.Caller
 	var count served
 	count.n = map[string]int64{}

@@ -4,7 +4,8 @@
 //
 // It takes the command line of Apache's test runner:
 //
-//	testserver --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed|http [--ssl] [--keys=DIR]
+//	testserver --port=9090 --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	           [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
 //
 // --transport=http serves each call as an HTTP POST (HTTPS with --ssl,
 // HTTP/2 when the client offers it) on any path, as Apache's THttpServer.
@@ -36,15 +37,21 @@
 //	                        for clients to see it, then shut down gracefully
 //	--metrics=ADDR          serve Prometheus metrics (contrib/metrics) at http://ADDR/metrics
 //	--jwt-keys=FILE         every call must carry a valid JWT bearer token ("authorization: Bearer ..."
-//	                        info header, --protocol=header), verified with the JWKS or PEM public keys in FILE
-//	                        (contrib/jwt; reloaded when FILE changes)
+//	                        info header with --protocol=header, or HTTP header with --transport=http),
+//	                        verified with the JWKS or PEM public keys in FILE (contrib/jwt; reloaded
+//	                        when FILE changes)
 //	--jwt-issuer=ISS        with --jwt-keys, the token's "iss" must be ISS
 //	--jwt-audience=AUD      with --jwt-keys, the token's "aud" must hold AUD
 //	--authz-policy=FILE     allow calls only as the JSON policy in FILE says (runtime/authz)
+//	--detect-protocol       Server.DetectProtocol: tell each client's protocol, transport and zlib from its first bytes
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
-// that would change the wire (--zlib, --domain-socket) are refused with exit status 2. --protocol=multi, multic and
+// that would change the wire (--abstract-namespace, named pipes) are refused with
+// exit status 2. --zlib (or --transport=zlib) is Apache's TZlibTransport;
+// --domain-socket=PATH listens on that Unix socket (mode 0600) instead of
+// TCP, with TLS over it under --ssl (Apache's Python ignores the socket
+// under --ssl). --protocol=multi, multic and
 // multij serve ThriftTest and SecondService multiplexed, and ThriftTest
 // also to clients that do not multiplex, as Apache's TestServer does.
 //
@@ -111,6 +118,7 @@ func run() error {
 	jwtIssuer := fs.String("jwt-issuer", "", `with --jwt-keys, the token's "iss" must be this`)
 	jwtAudience := fs.String("jwt-audience", "", `with --jwt-keys, the token's "aud" must hold this`)
 	policy := fs.String("authz-policy", "", "allow calls only as the JSON policy in FILE says (runtime/authz)")
+	detect := fs.Bool("detect-protocol", false, "Server.DetectProtocol: tell each client's protocol, transport and zlib from its first bytes (--protocol=multi etc. still chooses multiplexing)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -139,8 +147,11 @@ func run() error {
 		Handler:   proc,
 		Transport: transport,
 		Protocol:  protocol,
-		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
-		Logger:    log,
+		Zlib:      c.UseZlib(),
+		// Ignores Transport, Protocol and Zlib when set.
+		DetectProtocol: *detect,
+		Limits:         runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
+		Logger:         log,
 
 		IdleTimeout:         *idleTimeout,
 		ReadTimeout:         *readTimeout,
@@ -230,6 +241,13 @@ func run() error {
 		hosts = []string{c.Host}
 	}
 	var lns []net.Listener
+	if c.DomainSocket != "" {
+		ln, err := runtime.ListenUnix(c.DomainSocket, 0)
+		if err != nil {
+			return err
+		}
+		lns, hosts = append(lns, ln), nil
+	}
 	for _, h := range hosts {
 		ln, err := net.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(c.Port)))
 		if err != nil {
@@ -252,8 +270,8 @@ func run() error {
 	}
 	errs := make(chan error, len(lns))
 	for _, ln := range lns {
-		fmt.Fprintf(os.Stderr, "testserver: serving ThriftTest on %s (binary, %s, tls=%v, client certs required=%v)\n",
-			ln.Addr(), transport, c.SSL, *requireCert)
+		fmt.Fprintf(os.Stderr, "testserver: serving ThriftTest on %s (%s, %s, zlib=%v, tls=%v, client certs required=%v)\n",
+			ln.Addr(), protocol, transport, c.UseZlib(), c.SSL, *requireCert)
 		go func() { errs <- srv.Serve(ln) }()
 	}
 	var member *fleetMember

@@ -8,7 +8,8 @@
 //	apachepeer client --port=N --transport=buffered|framed [--ssl [--client-cert]] [--keys=DIR] [--host=H]
 //
 // --transport=http serves NewThriftHandlerFunc in an http.Server (HTTPS
-// with --ssl) and calls through THttpClient (see http.go).
+// with --ssl) and calls through THttpClient (see http.go), and --zlib (or
+// --transport=zlib) is Apache's TZlibTransport over the socket.
 //
 // The server is a TSimpleServer on a TServerSocket or TSSLServerSocket at
 // 127.0.0.1 (TLS 1.2 floor, since Apache's own floor is TLS 1.0) and exits
@@ -18,6 +19,7 @@
 package main
 
 import (
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -42,6 +44,7 @@ type options struct {
 	host, transport, protocol, keys string
 	port                            int
 	ssl, requireCert, clientCert    bool
+	zlib                            bool
 }
 
 func main() {
@@ -59,7 +62,15 @@ func main() {
 	fs.StringVar(&o.keys, "keys", "keys", "directory laid out like Apache's test/keys")
 	fs.BoolVar(&o.requireCert, "require-client-cert", false, "server: require client certificates signed by CA.pem")
 	fs.BoolVar(&o.clientCert, "client-cert", false, "client: present client.crt and client.key")
+	fs.BoolVar(&o.zlib, "zlib", false, "TZlibTransport straight over the socket, as Apache's Go test programs do for --transport=zlib (buffered only)")
 	fs.Parse(os.Args[2:])
+	if o.transport == "zlib" {
+		o.transport, o.zlib = "buffered", true
+	}
+	if o.zlib && o.transport != "buffered" {
+		fmt.Fprintln(os.Stderr, "apachepeer: --zlib is over the plain socket only (Apache's Go test programs have no framed zlib)")
+		os.Exit(2)
+	}
 	switch o.protocol {
 	case "binary", "compact", "json", "header", "multi", "multic", "multij":
 	default:
@@ -103,6 +114,9 @@ func (o *options) conf() *thrift.TConfiguration {
 func (o *options) transportFactory(conf *thrift.TConfiguration) thrift.TTransportFactory {
 	if o.transport == "http" {
 		return thrift.NewTTransportFactory() // the THttpClient as it is
+	}
+	if o.zlib {
+		return thrift.NewTZlibTransportFactory(zlib.BestCompression)
 	}
 	if o.transport == "framed" {
 		return thrift.NewTFramedTransportFactoryConf(thrift.NewTTransportFactory(), conf)
