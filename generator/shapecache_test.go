@@ -170,3 +170,40 @@ func FuzzShapeCache(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkGenerate generates Apache's ThriftTest.thrift, an IDL written
+// by hand (few repeated shapes), through the shape cache and with
+// go/format on every chunk; compare the two with -bench as a ratio.
+func BenchmarkGenerate(b *testing.B) {
+	t := &testing.T{}
+	dir := apacheDir(t)
+	if dir == "" {
+		b.Skip("apache thrift module not available")
+	}
+	prog, err := parser.Load([]string{filepath.Join(dir, "test", "ThriftTest.thrift")}, parser.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, mode := range []struct {
+		name  string
+		plain bool
+	}{{"gofmt", true}, {"shapes", false}} {
+		b.Run(mode.name, func(b *testing.B) {
+			noShapeCache = mode.plain
+			defer func() { noShapeCache = false }()
+			b.ReportAllocs()
+			var n int64
+			for b.Loop() {
+				out, err := Generate(prog, Options{ImportPrefix: "example.com/x"})
+				if err != nil {
+					b.Fatal(err)
+				}
+				n = 0
+				for _, f := range out {
+					n += int64(len(f.Content))
+				}
+			}
+			b.SetBytes(n)
+		})
+	}
+}
