@@ -114,9 +114,12 @@ func (c *shapeCache) formatDecl(sc *scratch, seg []byte) error {
 	if !hit {
 		var err error
 		if tmpl, err = formatWhole(key); err != nil {
-			// The key of a declaration that does not parse does
-			// not parse either: report the declaration's own error.
-			_, err = formatWhole(seg)
+			// A key that does not parse comes from a declaration
+			// that does not either; format (or report) the
+			// declaration itself, whose error names its own text.
+			c.direct.Add(1)
+			b, err := formatWhole(seg)
+			out.Write(b)
 			return err
 		}
 	}
