@@ -80,7 +80,8 @@ unit:
 	cd contrib/otel && $(GO) vet ./... && $(GO) test -count=1 ./...
 	cd contrib/jwt && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
-# A short coverage-guided run of each decoder fuzz target on top of the
+# A short coverage-guided run of each decoder fuzz target (and of the
+# generator's shape cache against go/format) on top of the
 # seed corpus (which `make unit` already runs).
 fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
@@ -89,6 +90,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzZlibRead$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME) ./runtime/fernet
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
+	$(GO) test -run='^$$' -fuzz='^FuzzShapeCache$$' -fuzztime=$(FUZZTIME) ./generator
 	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./runtime
 	cd contrib/jwt && $(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) .

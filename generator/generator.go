@@ -3,7 +3,6 @@ package generator
 import (
 	"bytes"
 	"fmt"
-	"go/format"
 	"path"
 	goruntime "runtime"
 	"sort"
@@ -47,6 +46,7 @@ type goPackage struct {
 // plan is everything decided before emitting.
 type plan struct {
 	names    *templates.Names
+	shapes   *shapeCache  // gofmt's output per declaration shape, see shapecache.go
 	packages []*goPackage // in order of first appearance in Program.Files
 	pkgOf    map[*parser.File]*goPackage
 }
@@ -98,17 +98,21 @@ func Generate(prog *parser.Program, opts Options) ([]OutputFile, error) {
 	var wg sync.WaitGroup
 	for range min(goruntime.GOMAXPROCS(0), len(tasks)) {
 		wg.Go(func() {
+			var sc scratch
 			for {
 				i := int(next.Add(1)) - 1
 				if i >= len(tasks) {
 					return
 				}
 				t := tasks[i]
-				p.renderChunk(t.job, t.chunk, t.names)
+				p.renderChunk(&sc, t.job, t.chunk, t.names)
 			}
 		})
 	}
 	wg.Wait()
+	if testHookShapes != nil {
+		testHookShapes(p.shapes)
+	}
 	var out []OutputFile
 	for _, job := range jobs {
 		content, err := job.assemble()
@@ -146,7 +150,7 @@ func packageDir(f *parser.File) (dir, name string) {
 }
 
 func newPlan(prog *parser.Program, prefix string) (*plan, error) {
-	p := &plan{names: templates.NewNames(), pkgOf: map[*parser.File]*goPackage{}}
+	p := &plan{names: templates.NewNames(), shapes: newShapeCache(), pkgOf: map[*parser.File]*goPackage{}}
 	byDir := map[string]*goPackage{}
 	outputs := map[string]*parser.File{}
 	for _, f := range prog.Files {
@@ -444,7 +448,7 @@ func (p *plan) importNames(pkg *goPackage) map[string]importLine {
 
 // renderChunk renders and formats one chunk: the declarations, formatted
 // as gofmt would inside the file, and the imports they use.
-func (p *plan) renderChunk(job *fileJob, i int, names map[string]importLine) {
+func (p *plan) renderChunk(sc *scratch, job *fileJob, i int, names map[string]importLine) {
 	pkg := job.pkg
 	jf := jen.NewFilePathName(pkg.importPath, pkg.name)
 	// jennifer would run go/format itself and, when that fails, put the
@@ -462,8 +466,9 @@ func (p *plan) renderChunk(job *fileJob, i int, names map[string]importLine) {
 	for _, emit := range job.chunks[i] {
 		jf.Add(emit())
 	}
-	var buf bytes.Buffer
-	if err := jf.Render(&buf); err != nil {
+	buf := &sc.raw
+	buf.Reset()
+	if err := jf.Render(buf); err != nil {
 		job.errs[i] = fmt.Errorf("%s: rendering Go code: %v", job.file.Path, firstLine(err))
 		return
 	}
@@ -483,12 +488,18 @@ func (p *plan) renderChunk(job *fileJob, i int, names map[string]importLine) {
 		imports = append(imports, parseImport(string(rest[len("import "):end])))
 		rest = rest[end+1:]
 	}
-	out, err := format.Source(append([]byte(clause), rest...))
+	var out []byte
+	var err error
+	if noShapeCache {
+		out, err = formatWhole(rest)
+	} else {
+		out, err = p.shapes.formatDecls(sc, rest)
+	}
 	if err != nil {
 		job.errs[i] = fmt.Errorf("%s: generated Go code does not parse (a bug in thriftsec-gen; please report it with this IDL): %v", job.file.Path, firstLine(err))
 		return
 	}
-	job.bodies[i] = bytes.TrimPrefix(out, []byte(clause))
+	job.bodies[i] = out
 	job.imports[i] = imports
 }
 
@@ -566,11 +577,17 @@ func (job *fileJob) assemble() ([]byte, error) {
 		}
 		b.WriteString(")\n\n")
 	}
+	size := b.Len()
+	for _, body := range job.bodies {
+		size += len(body) + 1
+	}
+	b.Grow(size - b.Len())
 	for i, body := range job.bodies {
 		if i > 0 {
 			b.WriteString("\n")
 		}
 		b.Write(body)
+		job.bodies[i] = nil // the file holds it now; let the chunk go
 	}
 	return b.Bytes(), nil
 }

@@ -21,11 +21,20 @@ func Doc(fallback, idlDoc string) *jen.Statement {
 	if fallback != "" {
 		lines = append(lines, wrapLines(fallback)...)
 	}
-	if d := strings.TrimSpace(idlDoc); d != "" {
+	if d := strings.Trim(idlDoc, "\n"); strings.TrimSpace(d) != "" {
 		if len(lines) > 0 {
 			lines = append(lines, "")
 		}
-		lines = append(lines, strings.Split(d, "\n")...)
+		for _, l := range strings.Split(d, "\n") {
+			// A prose line longer than the generated docs is wrapped
+			// like them; an indented line (code, a continuation the
+			// author aligned) or a list item keeps its line as written.
+			if len(l) > commentWidth && !preformatted(l) {
+				lines = append(lines, wrapLines(l)...)
+				continue
+			}
+			lines = append(lines, l)
+		}
 	}
 	s := jen.Null()
 	for _, l := range lines {
@@ -39,6 +48,23 @@ func Doc(fallback, idlDoc string) *jen.Statement {
 		s.Comment("// " + l).Line()
 	}
 	return s
+}
+
+// preformatted reports whether an IDL doc line (common indentation already
+// removed by the parser) is indented or starts a list item ("- ", "* ",
+// "+ ", "1. ", "1) "): lines whose breaks carry meaning.
+func preformatted(l string) bool {
+	if l == "" || l[0] == ' ' || l[0] == '\t' {
+		return true
+	}
+	if len(l) > 1 && strings.ContainsRune("-*+", rune(l[0])) && l[1] == ' ' {
+		return true
+	}
+	i := 0
+	for i < len(l) && l[i] >= '0' && l[i] <= '9' {
+		i++
+	}
+	return i > 0 && i+1 < len(l) && (l[i] == '.' || l[i] == ')') && l[i+1] == ' '
 }
 
 // commentWidth is the longest comment text line generated code writes

@@ -45,7 +45,9 @@ func runBreaking(args []string, stdout, stderr io.Writer) int {
 	}
 	oldRoots := []string{*against}
 	oldIncludes := []string{filepath.Dir(*against)}
-	if st, err := os.Stat(*against); err == nil && st.IsDir() {
+	st, err := os.Stat(*against)
+	isDir := err == nil && st.IsDir()
+	if isDir {
 		oldRoots = nil
 		oldIncludes = []string{*against}
 		for _, n := range fs.Args() {
@@ -64,6 +66,19 @@ func runBreaking(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "thriftsec-gen: the old IDL (-against) does not load:")
 		return fail(stderr, err)
 	}
+	if !isDir && fs.NArg() == 1 {
+		// One old file against one new file: they are two versions of
+		// one file whatever their names (old.thrift from `git show`).
+		if of, nf := rootFile(oldProg, *against), rootFile(newProg, fs.Arg(0)); of != nil && nf != nil {
+			of.Name = nf.Name
+		}
+	}
+	if !sharesFileName(oldProg, newProg) {
+		// Files are compared by name: none in common would compare
+		// nothing and pass whatever changed.
+		fmt.Fprintf(stderr, "thriftsec-gen: %s holds none of the new files' names: nothing to compare\n", *against)
+		return exitFailure
+	}
 	code := exitOK
 	for _, c := range breaking.Compare(oldProg, newProg) {
 		if c.Kind == breaking.Wire || *strict {
@@ -74,4 +89,33 @@ func runBreaking(args []string, stdout, stderr io.Writer) int {
 		}
 	}
 	return code
+}
+
+// rootFile is the file of prog loaded from path, or nil.
+func rootFile(prog *parser.Program, path string) *parser.File {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil
+	}
+	for _, f := range prog.Files {
+		if f.AbsPath == filepath.Clean(abs) {
+			return f
+		}
+	}
+	return nil
+}
+
+// sharesFileName reports whether a file of new has the name of a file of
+// old, the pairs breaking.Compare compares.
+func sharesFileName(old, new *parser.Program) bool {
+	names := map[string]bool{}
+	for _, f := range old.Files {
+		names[f.Name] = true
+	}
+	for _, f := range new.Files {
+		if names[f.Name] {
+			return true
+		}
+	}
+	return false
 }

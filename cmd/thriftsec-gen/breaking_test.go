@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -58,5 +59,37 @@ func TestBreaking(t *testing.T) {
 func TestBreakingUsage(t *testing.T) {
 	if code, _, stderr := runCmd("breaking", "new.thrift"); code != exitUsage || stderr == "" {
 		t.Errorf("no -against: exit %d, stderr %q", code, stderr)
+	}
+}
+
+// TestBreakingOtherFileName compares one old file with one new file of
+// another name (a copy saved as old.thrift), and refuses a directory that
+// holds no file of the new files' names instead of comparing nothing.
+func TestBreakingOtherFileName(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, text string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	old := write("old.thrift", "enum Stuff { ONE = 1, TWO = 2 }\n")
+	api := write("api.thrift", "enum Stuff { ONE = 1, TWO = 5 }\n")
+	code, _, stderr := runCmd("breaking", "-against", old, api)
+	if code != exitFailure || !strings.Contains(stderr, "enum value Stuff.TWO renumbered from 2 to 5") {
+		t.Errorf("old.thrift against api.thrift: exit %d, stderr %q", code, stderr)
+	}
+	if code, _, stderr := runCmd("breaking", "-against", old, old); code != exitOK || stderr != "" {
+		t.Errorf("a file against itself: exit %d, stderr %q", code, stderr)
+	}
+	empty := t.TempDir()
+	write2 := filepath.Join(empty, "other.thrift")
+	if err := os.WriteFile(write2, []byte("enum Stuff { ONE = 1 }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr = runCmd("breaking", "-against", empty, api)
+	if code != exitFailure || !strings.Contains(stderr, "holds none of the new files' names") {
+		t.Errorf("directory without api.thrift: exit %d, stderr %q", code, stderr)
 	}
 }

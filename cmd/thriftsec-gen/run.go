@@ -83,6 +83,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if err != nil {
 		return fail(stderr, err)
 	}
+	tuneGC(prog)
 	files, err := generator.Generate(prog, generator.Options{OutDir: *out, ImportPrefix: *importPrefix})
 	if err != nil {
 		return fail(stderr, err)

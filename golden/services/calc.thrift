@@ -21,7 +21,14 @@ exception Overflow {
   1: i64 limit
 }
 
+/**
+ * Calculator computes on the server, keeping the work of every call so that it can be listed later.
+ * Long doc lines are wrapped like the generated docs; these stay as written:
+ *   calc.add(1, 2) == 3
+ * - an item of a list that is long enough to pass the eighty columns of a doc line
+ */
 service Calculator extends base.Base {
+  /** Adds two numbers and returns their sum, or fails with an overflow when the sum does not fit. */
   i32 add(1: i32 num1, 2: i32 num2),
   i32 calculate(1: i32 logid, 2: Work w) throws (1: InvalidOperation ouch, 2: Overflow over),
   oneway void zip(1: string note),

@@ -103,7 +103,8 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 
 // Containers is the struct "Containers" from containers/containers.thrift.
 //
-// Nested containers to any depth, including containers as map keys and set elements.
+// Nested containers to any depth, including containers as map keys and set
+// elements.
 type Containers struct {
 	Longs       []int64                                   `json:"longs" thrift:"longs,1"`
 	Names       []string                                  `json:"names" thrift:"names,2"`

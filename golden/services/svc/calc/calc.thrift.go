@@ -401,8 +401,16 @@ func (p *Overflow) Decode(d *runtime.Decoder) error {
 // Calculator is the service "Calculator" from services/calc.thrift. The
 // server's handler implements it, and so does *CalculatorClient, which calls a
 // remote server.
+//
+// Calculator computes on the server, keeping the work of every call so that it
+// can be listed later.
+// Long doc lines are wrapped like the generated docs; these stay as written:
+// calc.add(1, 2) == 3
+// - an item of a list that is long enough to pass the eighty columns of a doc line
 type Calculator interface {
 	base.Base
+	// Adds two numbers and returns their sum, or fails with an overflow when the
+	// sum does not fit.
 	Add(ctx context.Context, num1 int32, num2 int32) (int32, error)
 	Calculate(ctx context.Context, logid int32, w *Work) (int32, error)
 	Zip(ctx context.Context, note string) error
@@ -436,6 +444,9 @@ func NewCalculatorClient(c runtime.Caller) *CalculatorClient {
 var _ Calculator = (*CalculatorClient)(nil)
 
 // Add calls Calculator.add on the server.
+//
+// Adds two numbers and returns their sum, or fails with an overflow when the
+// sum does not fit.
 func (c *CalculatorClient) Add(ctx context.Context, num1 int32, num2 int32) (r int32, err error) {
 	var result CalculatorAddResult
 	if err = c.c.Call(ctx, "add", &CalculatorAddArgs{
