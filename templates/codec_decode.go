@@ -40,11 +40,15 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 		g.If(jen.Id(size).Op(">").Lit(0).Op("&&").Id(et).Op("!=").Add(WireType(r.Elem))).Block(
 			ret(rt("ElementTypeError").Call(WireType(r.Elem), jen.Id(et))))
 		g.Id(l).Op(":=").Make(n.GoType(t), jen.Id(size))
-		g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
-			n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
-				return jen.Id(l).Index(jen.Id(i)).Op("=").Add(v)
+		if r.Elem.Resolve().Kind == parser.KindStruct {
+			n.decodeStructElems(g, r.Elem, vs, ret, l, i, size)
+		} else {
+			g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
+				n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
+					return jen.Id(l).Index(jen.Id(i)).Op("=").Add(v)
+				})
 			})
-		})
+		}
 		g.Id("d").Dot("Read" + kind + "End").Call()
 		g.Add(store(jen.Id(l)))
 	case parser.KindMap:
@@ -91,6 +95,58 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 		g.Id(v).Op(":=").Add(n.GoType(t)).Call(jen.Id(raw))
 		g.Add(store(jen.Id(v)))
 	}
+}
+
+// decodeStructElems emits the loop that fills the []*S list l of size n:
+// the elements live in backing arrays from runtime.MakeBatch (one for a
+// list of small structs) instead of one allocation per element; the Go API
+// stays []*S. For list<Point>:
+//
+//	var b4 []Point
+//	for i3 := range l2 {
+//		if len(b4) == 0 {
+//			b4 = runtime.MakeBatch[Point](n1 - i3)
+//		}
+//		s4 := &b4[0]
+//		b4 = b4[1:]
+//		*s4 = *NewPoint() // only when Point has IDL defaults
+//		if err := s4.Decode(d); err != nil {
+//			return ...
+//		}
+//		l2[i3] = s4
+//	}
+//
+// MakeBatch caps each array's bytes, so a declared count whose elements
+// have not arrived yet cannot make the decoder allocate more up front than
+// the []*S itself; a caller keeping one element keeps its whole array alive.
+func (n *Names) decodeStructElems(g *jen.Group, elem *parser.Type, vs *vars, ret returnErr, l, i, size string) {
+	st := elem.Resolve().Struct
+	// One counter value for both names, as the per-element form used one.
+	s := vs.next("s")
+	b := "b" + s[1:]
+	g.Var().Id(b).Index().Add(n.valueType(elem))
+	g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
+		g.If(jen.Len(jen.Id(b)).Op("==").Lit(0)).Block(
+			jen.Id(b).Op("=").Add(rt("MakeBatch")).Types(n.valueType(elem)).Call(jen.Id(size).Op("-").Id(i)))
+		g.Id(s).Op(":=").Op("&").Id(b).Index(jen.Lit(0))
+		g.Id(b).Op("=").Id(b).Index(jen.Lit(1), jen.Empty())
+		if n.hasCtorDefaults(st) {
+			g.Op("*").Id(s).Op("=").Op("*").Add(n.Constructor(st).Qual()).Call()
+		}
+		g.If(jen.Err().Op(":=").Id(s).Dot("Decode").Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		g.Id(l).Index(jen.Id(i)).Op("=").Id(s)
+	})
+}
+
+// hasCtorDefaults reports whether NewS sets any field (see structDefaults),
+// so that a zeroed element of a batch is not yet what NewS returns.
+func (n *Names) hasCtorDefaults(s *parser.Struct) bool {
+	for _, f := range s.Fields {
+		if f.Default != nil && !Shape(s, f).Conditional {
+			return true
+		}
+	}
+	return false
 }
 
 // Decode emits the Decode method of a struct, union or exception:

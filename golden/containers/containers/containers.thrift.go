@@ -728,8 +728,13 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Containers", "points", runtime.ElementTypeError(runtime.TypeStruct, et51))
 				}
 				l53 := make([]*Point, n52)
+				var b55 []Point
 				for i54 := range l53 {
-					s55 := NewPoint()
+					if len(b55) == 0 {
+						b55 = runtime.MakeBatch[Point](n52 - i54)
+					}
+					s55 := &b55[0]
+					b55 = b55[1:]
 					if err := s55.Decode(d); err != nil {
 						return runtime.NewFieldError("Containers", "points", err)
 					}
@@ -1053,8 +1058,13 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeStruct, et145))
 						}
 						l147 := make([]*Point, n146)
+						var b149 []Point
 						for i148 := range l147 {
-							s149 := NewPoint()
+							if len(b149) == 0 {
+								b149 = runtime.MakeBatch[Point](n146 - i148)
+							}
+							s149 := &b149[0]
+							b149 = b149[1:]
 							if err := s149.Decode(d); err != nil {
 								return runtime.NewFieldError("Containers", "nested_pairs", err)
 							}

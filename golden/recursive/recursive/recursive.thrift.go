@@ -126,8 +126,13 @@ func (p *Tree) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Tree", "children", runtime.ElementTypeError(runtime.TypeStruct, et2))
 				}
 				l4 := make([]*Tree, n3)
+				var b6 []Tree
 				for i5 := range l4 {
-					s6 := NewTree()
+					if len(b6) == 0 {
+						b6 = runtime.MakeBatch[Tree](n3 - i5)
+					}
+					s6 := &b6[0]
+					b6 = b6[1:]
 					if err := s6.Decode(d); err != nil {
 						return runtime.NewFieldError("Tree", "children", err)
 					}

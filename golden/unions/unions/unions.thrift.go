@@ -203,8 +203,13 @@ func (p *Value) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Value", "items", runtime.ElementTypeError(runtime.TypeStruct, et3))
 				}
 				l5 := make([]*Value, n4)
+				var b7 []Value
 				for i6 := range l5 {
-					s7 := NewValue()
+					if len(b7) == 0 {
+						b7 = runtime.MakeBatch[Value](n4 - i6)
+					}
+					s7 := &b7[0]
+					b7 = b7[1:]
 					if err := s7.Decode(d); err != nil {
 						return runtime.NewFieldError("Value", "items", err)
 					}

@@ -183,8 +183,13 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Route", "stops", runtime.ElementTypeError(runtime.TypeStruct, et1))
 				}
 				l3 := make([]*geo.Point, n2)
+				var b5 []geo.Point
 				for i4 := range l3 {
-					s5 := geo.NewPoint()
+					if len(b5) == 0 {
+						b5 = runtime.MakeBatch[geo.Point](n2 - i4)
+					}
+					s5 := &b5[0]
+					b5 = b5[1:]
 					if err := s5.Decode(d); err != nil {
 						return runtime.NewFieldError("Route", "stops", err)
 					}
