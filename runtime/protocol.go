@@ -175,6 +175,8 @@ func transcodeToBinary(p Protocol, src *Decoder, out *Encoder, scratch *[]byte, 
 // concurrent use. For Binary it calls Encode and Decode directly.
 type Codec struct {
 	p       Protocol
+	cenc    CompactEncoder  // compact, for CompactStruct values
+	cdec    *CompactDecoder // compact, for CompactStruct values
 	lim     Limits
 	bin     Encoder // binary scratch (the message in binary)
 	out     []byte
@@ -200,6 +202,11 @@ func (c *Codec) Protocol() Protocol { return c.p }
 // Marshal encodes s and returns the bytes, which alias c's buffer: they are
 // valid until the next call on c.
 func (c *Codec) Marshal(s Struct) ([]byte, error) {
+	if cs, ok := s.(CompactStruct); ok && c.p == Compact {
+		c.cenc.Reset()
+		err := cs.EncodeCompact(&c.cenc)
+		return c.cenc.buf, err
+	}
 	c.bin.Reset()
 	if err := s.Encode(&c.bin); err != nil {
 		return nil, err
@@ -215,6 +222,18 @@ func (c *Codec) Marshal(s Struct) ([]byte, error) {
 // Unmarshal decodes b, which must hold exactly one struct, into s. Bytes
 // after the struct are an error, as for Unmarshal.
 func (c *Codec) Unmarshal(b []byte, s Struct) error {
+	if cs, ok := s.(CompactStruct); ok && c.p == Compact {
+		if c.cdec == nil {
+			c.cdec = NewCompactDecoder(nil, c.lim)
+		}
+		cd := c.cdec
+		cd.Reset(b)
+		err := cs.DecodeCompact(cd)
+		if err == nil && cd.d.pos != len(b) {
+			err = protoErr(KindInvalidData, itoa(len(b)-cd.d.pos)+" bytes follow the struct", nil)
+		}
+		return err
+	}
 	d := &c.dec
 	if c.p == Binary {
 		d.lim = c.lim
@@ -279,6 +298,12 @@ func (c *Codec) release() {
 	}
 	if cap(c.out) > maxKeptWriteBuf {
 		c.out = nil
+	}
+	if cap(c.cenc.buf) > maxKeptWriteBuf {
+		c.cenc.buf = nil
+	}
+	if c.cdec != nil {
+		c.cdec.d.data, c.cdec.d.buf = nil, nil
 	}
 	c.src.data, c.src.buf = nil, nil
 	c.dec.data, c.dec.buf = nil, nil

@@ -27,7 +27,7 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 	case parser.KindStruct:
 		v := vs.next("s")
 		g.Id(v).Op(":=").Add(n.Constructor(r.Struct).Qual()).Call()
-		g.If(jen.Err().Op(":=").Id(v).Dot("Decode").Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		g.If(jen.Err().Op(":=").Id(v).Dot(vs.codec.Decode).Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
 		g.Add(store(jen.Id(v)))
 	case parser.KindList, parser.KindSet:
 		kind := "List"
@@ -133,7 +133,7 @@ func (n *Names) decodeStructElems(g *jen.Group, elem *parser.Type, vs *vars, ret
 		if n.hasCtorDefaults(st) {
 			g.Op("*").Id(s).Op("=").Op("*").Add(n.Constructor(st).Qual()).Call()
 		}
-		g.If(jen.Err().Op(":=").Id(s).Dot("Decode").Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		g.If(jen.Err().Op(":=").Id(s).Dot(vs.codec.Decode).Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
 		g.Id(l).Index(jen.Id(i)).Op("=").Id(s)
 	})
 }
@@ -191,7 +191,18 @@ func (n *Names) hasCtorDefaults(s *parser.Struct) bool {
 //
 // A field whose wire type differs from the IDL is skipped, as Apache does;
 // unknown fields are skipped; a union must end up with exactly one member.
+//
+// DecodeCompact is the same for TCompactProtocol.
 func (n *Names) Decode(s *parser.Struct) jen.Code {
+	return n.decodeMethod(s, binaryCodec)
+}
+
+// DecodeCompact emits the DecodeCompact method (see Decode).
+func (n *Names) DecodeCompact(s *parser.Struct) jen.Code {
+	return n.decodeMethod(s, compactCodec)
+}
+
+func (n *Names) decodeMethod(s *parser.Struct, c codecNames) jen.Code {
 	id := n.Ident(s)
 	var required []*parser.Field
 	for _, f := range s.Fields {
@@ -200,9 +211,13 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 		}
 	}
 	isSet := func(f *parser.Field) string { return "isSet" + n.Field(f).Name }
-	return jen.Comment("Decode reads p from the Thrift binary protocol. Fields absent from the").Line().
+	doc := "Decode reads p from the Thrift binary protocol. Fields absent from the"
+	if c.compact {
+		doc = "DecodeCompact reads p from the Thrift compact protocol. Fields absent from the"
+	}
+	return jen.Comment(doc).Line().
 		Comment("input keep their current values.").Line().
-		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Decode").Params(jen.Id("d").Op("*").Add(rt("Decoder"))).Error().BlockFunc(func(g *jen.Group) {
+		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id(c.Decode).Params(jen.Id("d").Op("*").Add(rt(c.Decoder))).Error().BlockFunc(func(g *jen.Group) {
 		g.If(jen.Err().Op(":=").Id("d").Dot("ReadStructBegin").Call(), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
 		if s.Kind == parser.StructKindUnion {
@@ -212,7 +227,7 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 		for _, f := range required {
 			g.Var().Id(isSet(f)).Bool()
 		}
-		vs := &vars{}
+		vs := &vars{codec: c}
 		g.For().BlockFunc(func(g *jen.Group) {
 			idVar := jen.Id("id")
 			if len(s.Fields) == 0 {
