@@ -36,9 +36,14 @@ func MakeBatch[T any](n int) []T {
 
 // arenaChunk is the size of a string chunk, arenaMaxValue the longest value
 // that goes into one.
+// When fewer than arenaMinRest bytes of the message follow a value that
+// needs a new chunk, no other value could share it: the value is copied on
+// its own, which is cheaper than a chunk (measured on the small benchmark
+// struct, whose one string comes last: a chunk made its decode ~45% slower).
 const (
 	arenaChunk    = 4 << 10
 	arenaMaxValue = 1 << 10
+	arenaMinRest  = 32
 )
 
 // arenaString returns b as a string, copied into d's string chunk.
@@ -55,7 +60,7 @@ func (d *Decoder) arenaString(b []byte) string {
 		return ""
 	}
 	if n > cap(d.arena)-len(d.arena) {
-		if n > arenaMaxValue {
+		if n > arenaMaxValue || len(d.buf)-d.pos < arenaMinRest {
 			return string(b)
 		}
 		d.newChunk(n)
@@ -74,6 +79,9 @@ func (d *Decoder) arenaBytes(b []byte) []byte {
 		return append(make([]byte, 0, n), b...)
 	}
 	if n > cap(d.arena)-len(d.arena) {
+		if len(d.buf)-d.pos < arenaMinRest {
+			return append(make([]byte, 0, n), b...)
+		}
 		d.newChunk(n)
 	}
 	off := len(d.arena)
