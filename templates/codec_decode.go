@@ -39,6 +39,17 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 		g.Add(checkErr)
 		g.If(jen.Id(size).Op(">").Lit(0).Op("&&").Id(et).Op("!=").Add(WireType(r.Elem))).Block(
 			ret(rt("ElementTypeError").Call(WireType(r.Elem), jen.Id(et))))
+		if bulk, ok := bulkReads[r.Elem.Kind]; ok {
+			// One call for the whole list (runtime/lists.go). The
+			// element's variable name is used up as the loop used it,
+			// so that the names after it stay as they were.
+			vs.next("v")
+			g.List(jen.Id(l), jen.Err()).Op(":=").Id("d").Dot(bulk).Call(jen.Id(size))
+			g.Add(checkErr)
+			g.Id("d").Dot("Read" + kind + "End").Call()
+			g.Add(store(jen.Id(l)))
+			return
+		}
 		g.Id(l).Op(":=").Make(n.GoType(t), jen.Id(size))
 		if r.Elem.Resolve().Kind == parser.KindStruct {
 			n.decodeStructElems(g, r.Elem, vs, ret, l, i, size)
@@ -95,6 +106,15 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 		g.Id(v).Op(":=").Add(n.GoType(t)).Call(jen.Id(raw))
 		g.Add(store(jen.Id(v)))
 	}
+}
+
+// bulkReads names the Decoder method that reads a whole list or set of a
+// base type in one call. Only unnamed element types: a typedef or enum
+// element's Go type is not the method's []int32/[]int64/[]float64.
+var bulkReads = map[parser.Kind]string{
+	parser.KindI32:    "ReadI32s",
+	parser.KindI64:    "ReadI64s",
+	parser.KindDouble: "ReadDoubles",
 }
 
 // decodeStructElems emits the loop that fills the []*S list l of size n:

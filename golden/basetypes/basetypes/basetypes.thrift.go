@@ -1763,13 +1763,9 @@ func (p *Defaults) Decode(d *runtime.Decoder) error {
 				if n14 > 0 && et13 != runtime.TypeI32 {
 					return runtime.NewFieldError("Defaults", "numbers", runtime.ElementTypeError(runtime.TypeI32, et13))
 				}
-				l15 := make([]int32, n14)
-				for i16 := range l15 {
-					v17, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Defaults", "numbers", err)
-					}
-					l15[i16] = v17
+				l15, err := d.ReadI32s(n14)
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "numbers", err)
 				}
 				d.ReadListEnd()
 				p.Numbers = l15
@@ -2004,13 +2000,9 @@ func (p *Defaults) DecodeCompact(d *runtime.CompactDecoder) error {
 				if n14 > 0 && et13 != runtime.TypeI32 {
 					return runtime.NewFieldError("Defaults", "numbers", runtime.ElementTypeError(runtime.TypeI32, et13))
 				}
-				l15 := make([]int32, n14)
-				for i16 := range l15 {
-					v17, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Defaults", "numbers", err)
-					}
-					l15[i16] = v17
+				l15, err := d.ReadI32s(n14)
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "numbers", err)
 				}
 				d.ReadListEnd()
 				p.Numbers = l15

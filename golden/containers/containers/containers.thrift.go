@@ -613,13 +613,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 				if n2 > 0 && et1 != runtime.TypeI64 {
 					return runtime.NewFieldError("Containers", "longs", runtime.ElementTypeError(runtime.TypeI64, et1))
 				}
-				l3 := make([]int64, n2)
-				for i4 := range l3 {
-					v5, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "longs", err)
-					}
-					l3[i4] = v5
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "longs", err)
 				}
 				d.ReadListEnd()
 				p.Longs = l3
@@ -691,13 +687,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					if n24 > 0 && et23 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "matrix", runtime.ElementTypeError(runtime.TypeI32, et23))
 					}
-					l25 := make([]int32, n24)
-					for i26 := range l25 {
-						v27, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "matrix", err)
-						}
-						l25[i26] = v27
+					l25, err := d.ReadI32s(n24)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "matrix", err)
 					}
 					d.ReadListEnd()
 					l21[i22] = l25
@@ -846,13 +838,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					if n70 > 0 && et69 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "list_keys", runtime.ElementTypeError(runtime.TypeI32, et69))
 					}
-					l71 := make([]int32, n70)
-					for i72 := range l71 {
-						v73, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "list_keys", err)
-						}
-						l71[i72] = v73
+					l71, err := d.ReadI32s(n70)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "list_keys", err)
 					}
 					d.ReadListEnd()
 					m67[i68].Key = l71
@@ -943,13 +931,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					if n97 > 0 && et96 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "set_keys", runtime.ElementTypeError(runtime.TypeI32, et96))
 					}
-					l98 := make([]int32, n97)
-					for i99 := range l98 {
-						v100, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "set_keys", err)
-						}
-						l98[i99] = v100
+					l98, err := d.ReadI32s(n97)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "set_keys", err)
 					}
 					d.ReadSetEnd()
 					m94[i95].Key = l98
@@ -1058,13 +1042,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 				if n127 > 0 && et126 != runtime.TypeDouble {
 					return runtime.NewFieldError("Containers", "maybe", runtime.ElementTypeError(runtime.TypeDouble, et126))
 				}
-				l128 := make([]float64, n127)
-				for i129 := range l128 {
-					v130, err := d.ReadDouble()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "maybe", err)
-					}
-					l128[i129] = v130
+				l128, err := d.ReadDoubles(n127)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "maybe", err)
 				}
 				d.ReadListEnd()
 				p.Maybe = l128
@@ -1097,13 +1077,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 						if n141 > 0 && et140 != runtime.TypeI32 {
 							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeI32, et140))
 						}
-						l142 := make([]int32, n141)
-						for i143 := range l142 {
-							v144, err := d.ReadI32()
-							if err != nil {
-								return runtime.NewFieldError("Containers", "nested_pairs", err)
-							}
-							l142[i143] = v144
+						l142, err := d.ReadI32s(n141)
+						if err != nil {
+							return runtime.NewFieldError("Containers", "nested_pairs", err)
 						}
 						d.ReadListEnd()
 						m138[i139].Key = l142
@@ -1378,13 +1354,9 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 				if n2 > 0 && et1 != runtime.TypeI64 {
 					return runtime.NewFieldError("Containers", "longs", runtime.ElementTypeError(runtime.TypeI64, et1))
 				}
-				l3 := make([]int64, n2)
-				for i4 := range l3 {
-					v5, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "longs", err)
-					}
-					l3[i4] = v5
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "longs", err)
 				}
 				d.ReadListEnd()
 				p.Longs = l3
@@ -1456,13 +1428,9 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 					if n24 > 0 && et23 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "matrix", runtime.ElementTypeError(runtime.TypeI32, et23))
 					}
-					l25 := make([]int32, n24)
-					for i26 := range l25 {
-						v27, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "matrix", err)
-						}
-						l25[i26] = v27
+					l25, err := d.ReadI32s(n24)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "matrix", err)
 					}
 					d.ReadListEnd()
 					l21[i22] = l25
@@ -1611,13 +1579,9 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 					if n70 > 0 && et69 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "list_keys", runtime.ElementTypeError(runtime.TypeI32, et69))
 					}
-					l71 := make([]int32, n70)
-					for i72 := range l71 {
-						v73, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "list_keys", err)
-						}
-						l71[i72] = v73
+					l71, err := d.ReadI32s(n70)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "list_keys", err)
 					}
 					d.ReadListEnd()
 					m67[i68].Key = l71
@@ -1708,13 +1672,9 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 					if n97 > 0 && et96 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "set_keys", runtime.ElementTypeError(runtime.TypeI32, et96))
 					}
-					l98 := make([]int32, n97)
-					for i99 := range l98 {
-						v100, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "set_keys", err)
-						}
-						l98[i99] = v100
+					l98, err := d.ReadI32s(n97)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "set_keys", err)
 					}
 					d.ReadSetEnd()
 					m94[i95].Key = l98
@@ -1823,13 +1783,9 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 				if n127 > 0 && et126 != runtime.TypeDouble {
 					return runtime.NewFieldError("Containers", "maybe", runtime.ElementTypeError(runtime.TypeDouble, et126))
 				}
-				l128 := make([]float64, n127)
-				for i129 := range l128 {
-					v130, err := d.ReadDouble()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "maybe", err)
-					}
-					l128[i129] = v130
+				l128, err := d.ReadDoubles(n127)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "maybe", err)
 				}
 				d.ReadListEnd()
 				p.Maybe = l128
@@ -1862,13 +1818,9 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 						if n141 > 0 && et140 != runtime.TypeI32 {
 							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeI32, et140))
 						}
-						l142 := make([]int32, n141)
-						for i143 := range l142 {
-							v144, err := d.ReadI32()
-							if err != nil {
-								return runtime.NewFieldError("Containers", "nested_pairs", err)
-							}
-							l142[i143] = v144
+						l142, err := d.ReadI32s(n141)
+						if err != nil {
+							return runtime.NewFieldError("Containers", "nested_pairs", err)
 						}
 						d.ReadListEnd()
 						m138[i139].Key = l142

@@ -2129,13 +2129,9 @@ func (p *CalculatorHistoryResult) Decode(d *runtime.Decoder) error {
 				if n2 > 0 && et1 != runtime.TypeI64 {
 					return runtime.NewFieldError("history_result", "success", runtime.ElementTypeError(runtime.TypeI64, et1))
 				}
-				l3 := make([]int64, n2)
-				for i4 := range l3 {
-					v5, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("history_result", "success", err)
-					}
-					l3[i4] = v5
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("history_result", "success", err)
 				}
 				d.ReadListEnd()
 				p.Success = l3
@@ -2192,13 +2188,9 @@ func (p *CalculatorHistoryResult) DecodeCompact(d *runtime.CompactDecoder) error
 				if n2 > 0 && et1 != runtime.TypeI64 {
 					return runtime.NewFieldError("history_result", "success", runtime.ElementTypeError(runtime.TypeI64, et1))
 				}
-				l3 := make([]int64, n2)
-				for i4 := range l3 {
-					v5, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("history_result", "success", err)
-					}
-					l3[i4] = v5
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("history_result", "success", err)
 				}
 				d.ReadListEnd()
 				p.Success = l3
