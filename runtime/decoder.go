@@ -188,6 +188,11 @@ func (d *Decoder) ReadString() (string, error) {
 		p += 4
 		if uint(n) <= uint(len(d.buf)-p) && n <= d.lim.MaxStringLength {
 			d.pos = p + n
+			if n > cap(d.arena)-len(d.arena) && len(d.buf)-d.pos < arenaMinRest {
+				// The last string of a message, as in most small
+				// ones: copied on its own, without the call.
+				return string(d.buf[p : p+n]), nil
+			}
 			return d.arenaString(d.buf[p : p+n]), nil
 		}
 	}
