@@ -2,7 +2,7 @@ package runtime
 
 import (
 	"encoding/binary"
-	"math"
+	"unsafe"
 )
 
 // Lists of i32, i64 and double are read in one call from generated code
@@ -34,20 +34,8 @@ func (d *Decoder) ReadI32s(n int) ([]int32, error) {
 // ReadI64s reads the n i64 elements of the list or set just begun.
 func (d *Decoder) ReadI64s(n int) ([]int64, error) {
 	l := make([]int64, n)
-	if p := d.pos; p >= 0 && n <= (len(d.buf)-p)/8 {
-		b := d.buf[p : p+8*n]
-		for i := range l {
-			l[i] = int64(binary.BigEndian.Uint64(b[8*i:]))
-		}
-		d.pos = p + 8*n
-		return l, nil
-	}
-	for i := range l {
-		v, err := d.ReadI64()
-		if err != nil {
-			return nil, err
-		}
-		l[i] = v
+	if err := d.readU64s(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(l))), n)); err != nil {
+		return nil, err
 	}
 	return l, nil
 }
@@ -55,22 +43,33 @@ func (d *Decoder) ReadI64s(n int) ([]int64, error) {
 // ReadDoubles reads the n double elements of the list or set just begun.
 func (d *Decoder) ReadDoubles(n int) ([]float64, error) {
 	l := make([]float64, n)
+	if err := d.readU64s(unsafe.Slice((*uint64)(unsafe.Pointer(unsafe.SliceData(l))), n)); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// readU64s fills l with big-endian 64-bit words: an i64 and a double have
+// the same wire form, and []int64 / []float64 the same memory layout
+// without pointers, so both read through this one loop.
+func (d *Decoder) readU64s(l []uint64) error {
+	n := len(l)
 	if p := d.pos; p >= 0 && n <= (len(d.buf)-p)/8 {
 		b := d.buf[p : p+8*n]
 		for i := range l {
-			l[i] = math.Float64frombits(binary.BigEndian.Uint64(b[8*i:]))
+			l[i] = binary.BigEndian.Uint64(b[8*i:])
 		}
 		d.pos = p + 8*n
-		return l, nil
+		return nil
 	}
-	for i := range l {
-		v, err := d.ReadDouble()
+	for i := range l { // a stream: refill as the elements arrive
+		v, err := d.ReadI64()
 		if err != nil {
-			return nil, err
+			return err
 		}
-		l[i] = v
+		l[i] = uint64(v)
 	}
-	return l, nil
+	return nil
 }
 
 // ReadI32s reads the n i32 elements of the list or set just begun.
