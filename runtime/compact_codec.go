@@ -215,6 +215,9 @@ func (c *CompactDecoder) ReadString() (string, error) {
 		n := int(d.buf[p])
 		if p+1+n <= len(d.buf) && n <= d.lim.MaxStringLength {
 			d.pos = p + 1 + n
+			if n > cap(d.arena)-len(d.arena) && len(d.buf)-d.pos < arenaMinRest {
+				return string(d.buf[p+1 : p+1+n]), nil // as in Decoder.ReadString
+			}
 			return d.arenaString(d.buf[p+1 : p+1+n]), nil
 		}
 	}
