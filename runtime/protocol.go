@@ -179,7 +179,9 @@ func transcodeToBinary(p Protocol, src *Decoder, out *Encoder, scratch *[]byte, 
 // Codec encodes and decodes bare structs (no message header) in one
 // protocol, reusing its buffers: after warm-up, Marshal allocates nothing
 // and Unmarshal only what the decoded value holds. A Codec is not safe for
-// concurrent use. For Binary it calls Encode and Decode directly.
+// concurrent use. For Binary it calls Encode and Decode directly, for
+// Compact EncodeCompact and DecodeCompact when the struct has them
+// (CompactStruct); otherwise it transcodes.
 type Codec struct {
 	p       Protocol
 	cenc    CompactEncoder  // compact, for CompactStruct values
