@@ -28,6 +28,10 @@ type Decoder struct {
 
 	// b64: binary values are base64 text, for the JSON protocol (json.go).
 	b64 bool
+
+	// arena is the chunk that decoded strings and binaries are copied into
+	// (batch.go); its filled part is never written again.
+	arena []byte
 }
 
 // minStreamBuf is the initial size of a stream Decoder's buffer, and the
@@ -184,7 +188,12 @@ func (d *Decoder) ReadString() (string, error) {
 		p += 4
 		if uint(n) <= uint(len(d.buf)-p) && n <= d.lim.MaxStringLength {
 			d.pos = p + n
-			return string(d.buf[p : p+n]), nil
+			if n > cap(d.arena)-len(d.arena) && len(d.buf)-d.pos < arenaMinRest {
+				// The last string of a message, as in most small
+				// ones: copied on its own, without the call.
+				return string(d.buf[p : p+n]), nil
+			}
+			return d.arenaString(d.buf[p : p+n]), nil
 		}
 	}
 	return d.readStringSlow()
@@ -202,7 +211,7 @@ func (d *Decoder) ReadBinary() ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return append(make([]byte, 0, len(b)), b...), nil
+	return d.arenaBytes(b), nil
 }
 
 // ReadUUID reads 16 raw bytes (Thrift 0.19+).
@@ -480,7 +489,7 @@ func (d *Decoder) readSlow(n int, what string) (uint64, error) {
 //go:noinline
 func (d *Decoder) readStringSlow() (string, error) {
 	b, err := d.readBytes("string")
-	return string(b), err
+	return d.arenaString(b), err
 }
 
 // readBytes reads a length-prefixed byte string and returns it aliasing the

@@ -13,6 +13,16 @@ type Struct interface {
 	Decode(d *Decoder) error
 }
 
+// CompactStruct is implemented by the structs of code generated since the
+// runtime has CompactEncoder and CompactDecoder: they read and write
+// TCompactProtocol directly. Codec uses these methods when they are there
+// and transcodes through the binary ones otherwise.
+type CompactStruct interface {
+	Struct
+	EncodeCompact(e *CompactEncoder) error
+	DecodeCompact(d *CompactDecoder) error
+}
+
 // encoderPool recycles the Encoders of Marshal, so that a Marshal costs one
 // allocation of exactly the encoded size once the pool is warm.
 var encoderPool = sync.Pool{New: func() any { return new(Encoder) }}

@@ -15,61 +15,68 @@ import (
 //
 // Generated Encode and Decode methods call the concrete binary *Encoder and
 // *Decoder: no interface call per field, which is where the binary codec's
-// lead over Apache's comes from. Compact and JSON reuse those same methods
-// through transcoding at the message boundary: all three protocols are
+// lead over Apache's comes from. Compact has generated methods of its own,
+// EncodeCompact and DecodeCompact on the concrete *CompactEncoder and
+// *CompactDecoder (compact_codec.go), emitted by the same templates with
+// another parameter type. JSON reuses the binary methods through
+// transcoding at the message boundary: all three protocols are
 // self-describing (every field, element and key carries its type), so a
 // whole message converts from one to another without the IDL.
 //
-//   - Writing: the message is encoded in binary into a scratch buffer, then
-//     one tight loop rewrites that buffer as compact or JSON.
-//   - Reading: one loop reads a compact or JSON message, enforcing every
-//     Limit (MaxMessageSize on the bytes of the wire, strings, container
-//     counts against the bytes left, depth, varint and number lengths) and
-//     appends it in binary to a scratch buffer, which the generated Decode
-//     reads as usual (and checks again).
+//   - Writing JSON: the message is encoded in binary into a scratch buffer,
+//     then one tight loop rewrites that buffer as JSON.
+//   - Reading JSON: one loop reads the message, enforcing every Limit
+//     (MaxMessageSize on the bytes of the wire, strings, container counts
+//     against the bytes left, depth, number lengths) and appends it in
+//     binary to a scratch buffer, which the generated Decode reads as usual
+//     (and checks again).
+//   - Compact through Codec (Protocol.Marshal/Unmarshal) uses the generated
+//     compact methods when the struct has them (CompactStruct) and
+//     transcodes otherwise (code generated before they existed, hand-written
+//     Structs). The connection side (Server.Protocol, WithProtocol, THeader)
+//     still transcodes compact at the message boundary.
 //
 // The one thing that is not self-describing is JSON's "str", which is both
 // string and binary: on the JSON path the scratch Encoder writes binary
 // fields as their base64 text and the scratch Decoder undoes it (the b64
 // flag, one branch in WriteBinary and ReadBinary).
 //
-// The alternatives, and what was measured (a 2-core shared machine; run
-// `make bench`, and `cd interop && go test -run '^$' -bench AltCompact .`;
-// figures vary ±20% between runs, ratios less):
+// The alternatives, and what was measured (a 2-core machine shared with
+// other jobs; run `make bench`, and `cd interop && go test -run '^$' -bench
+// AltCompact .`; figures vary ±20% and more between runs, ratios less):
 //
-//   - Per-protocol generated methods (EncodeCompact, DecodeCompact, ...).
-//     interop/alt_bench_test.go holds what a generator would emit for the
-//     benchmark's small struct, written by hand as a best case: compact
-//     encode 19 ns against 63 ns by transcoding, decode 53 ns against
-//     ~175 ns. It is the fastest, but the generated codec is ~524 KB of
-//     machine code for the 146 test types of interop/ with binary alone
-//     (go tool nm -size), and each protocol would add as much again, with
-//     the generator, its templates and golden files growing to match, and
-//     every user regenerating for each new protocol.
+//   - Transcoding compact too (what this package did first): one generated
+//     codec, but a compact message is read twice, once by the transcoder and
+//     once by the binary Decode. Against Apache's Go library on the same
+//     values compact decode was only 0.9–1.6× (target 2×) and encode 1.7–2.7×
+//     (target 3×). BenchmarkAltCompact on the small struct, one run:
+//     encode 47–54 ns transcoding, 20–23 ns generated, 8.5 ns for a
+//     hand-written best case without limits; decode 123–145 ns
+//     transcoding, 81–92 ns generated.
+//   - Per-protocol generated methods for compact (chosen): in `make bench`
+//     (4 runs of 200 ms, ratio = Apache ns ÷ ours) compact encode 6.7×
+//     small, 2.1–3.2× medium (its 100 i64 varints are half its time),
+//     7.4× the 1,000-item list, 6.4× the span batch; compact decode 1.8×
+//     small (both sides spend most of it allocating the struct and its
+//     string), 2.3× medium, 3.0× list, 2.2× spans. The price is code size:
+//     for the 146 test types of interop/ (go tool nm -size of the interop
+//     test binary) Encode+Decode are 587 KB of machine code, and
+//     EncodeCompact+DecodeCompact add 661 KB, golden files and every
+//     user's generated code growing to match. Binary is untouched (its
+//     methods and Encoder/Decoder are the same; interleaved benchstat runs
+//     against the previous commit show no significant change).
+//   - JSON stays transcoded: it is 4–16× Apache's already, much slower per
+//     byte than either binary form, and rarely on a hot path, so it does
+//     not earn another 600 KB of generated code.
 //   - A protocol switch inside Encoder and Decoder (a mode tested in every
 //     Write/Read method): one generated codec, but the branch lands on
-//     every binary call and the hot methods (WriteI32, ReadFieldBegin, ...)
-//     exceed Go's inlining budget, so the binary path, today 4–10× Apache's
-//     on encode, pays on every field; rejected without a prototype, since
-//     adding one branch to WriteBinary already cost it its inlining.
-//   - Transcoding (chosen): the binary path keeps its code and speed (in
-//     interleaved runs of BenchmarkEncode and BenchmarkDecode against the
-//     previous commit, means within ±2%); generated code does not grow;
-//     the transcoders are ~45 KB, once. Against Apache's Go library on the
-//     same values: compact encode 1.8–2.7× (target 3×), JSON encode 4–16×,
-//     JSON decode 4.5–8×, but compact decode only 0.9–1.6× (the target
-//     is 2×): a compact message is read twice, once by the transcoder and
-//     once by the generated binary Decode. The target is out of reach of
-//     any design that ends in the binary Decode: for the small struct our
-//     binary Decode alone (116–171 ns) takes about half the time Apache's
-//     compact decode does in the same run (250–280 ns), because Apache's
-//     compact reader is faster than its binary one. If compact decoding speed
-//     matters more than code size, the next step is per-protocol generated
-//     Decode methods for compact only, keeping transcoding for writing
-//     and for JSON.
+//     every binary call and the hot methods (WriteI32, ...) exceed Go's
+//     inlining budget, so the binary path pays on every field; rejected
+//     without a prototype, since adding one branch to WriteBinary already
+//     cost it its inlining.
 //
-// The price of transcoding is a scratch buffer per connection (dropped
-// after large messages) and the second pass.
+// The price of transcoding JSON is a scratch buffer per connection
+// (dropped after large messages) and the second pass.
 type Protocol int
 
 const (
@@ -172,9 +179,13 @@ func transcodeToBinary(p Protocol, src *Decoder, out *Encoder, scratch *[]byte, 
 // Codec encodes and decodes bare structs (no message header) in one
 // protocol, reusing its buffers: after warm-up, Marshal allocates nothing
 // and Unmarshal only what the decoded value holds. A Codec is not safe for
-// concurrent use. For Binary it calls Encode and Decode directly.
+// concurrent use. For Binary it calls Encode and Decode directly, for
+// Compact EncodeCompact and DecodeCompact when the struct has them
+// (CompactStruct); otherwise it transcodes.
 type Codec struct {
 	p       Protocol
+	cenc    CompactEncoder  // compact, for CompactStruct values
+	cdec    *CompactDecoder // compact, for CompactStruct values
 	lim     Limits
 	bin     Encoder // binary scratch (the message in binary)
 	out     []byte
@@ -200,6 +211,11 @@ func (c *Codec) Protocol() Protocol { return c.p }
 // Marshal encodes s and returns the bytes, which alias c's buffer: they are
 // valid until the next call on c.
 func (c *Codec) Marshal(s Struct) ([]byte, error) {
+	if cs, ok := s.(CompactStruct); ok && c.p == Compact {
+		c.cenc.Reset()
+		err := cs.EncodeCompact(&c.cenc)
+		return c.cenc.buf, err
+	}
 	c.bin.Reset()
 	if err := s.Encode(&c.bin); err != nil {
 		return nil, err
@@ -215,6 +231,18 @@ func (c *Codec) Marshal(s Struct) ([]byte, error) {
 // Unmarshal decodes b, which must hold exactly one struct, into s. Bytes
 // after the struct are an error, as for Unmarshal.
 func (c *Codec) Unmarshal(b []byte, s Struct) error {
+	if cs, ok := s.(CompactStruct); ok && c.p == Compact {
+		if c.cdec == nil {
+			c.cdec = NewCompactDecoder(nil, c.lim)
+		}
+		cd := c.cdec
+		cd.Reset(b)
+		err := cs.DecodeCompact(cd)
+		if err == nil && cd.d.pos != len(b) {
+			err = protoErr(KindInvalidData, itoa(len(b)-cd.d.pos)+" bytes follow the struct", nil)
+		}
+		return err
+	}
 	d := &c.dec
 	if c.p == Binary {
 		d.lim = c.lim
@@ -279,6 +307,12 @@ func (c *Codec) release() {
 	}
 	if cap(c.out) > maxKeptWriteBuf {
 		c.out = nil
+	}
+	if cap(c.cenc.buf) > maxKeptWriteBuf {
+		c.cenc.buf = nil
+	}
+	if c.cdec != nil {
+		c.cdec.d.data, c.cdec.d.buf = nil, nil
 	}
 	c.src.data, c.src.buf = nil, nil
 	c.dec.data, c.dec.buf = nil, nil

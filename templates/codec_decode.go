@@ -27,7 +27,7 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 	case parser.KindStruct:
 		v := vs.next("s")
 		g.Id(v).Op(":=").Add(n.Constructor(r.Struct).Qual()).Call()
-		g.If(jen.Err().Op(":=").Id(v).Dot("Decode").Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		g.If(jen.Err().Op(":=").Id(v).Dot(vs.codec.Decode).Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
 		g.Add(store(jen.Id(v)))
 	case parser.KindList, parser.KindSet:
 		kind := "List"
@@ -39,12 +39,27 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 		g.Add(checkErr)
 		g.If(jen.Id(size).Op(">").Lit(0).Op("&&").Id(et).Op("!=").Add(WireType(r.Elem))).Block(
 			ret(rt("ElementTypeError").Call(WireType(r.Elem), jen.Id(et))))
+		if bulk, ok := bulkReads[r.Elem.Kind]; ok {
+			// One call for the whole list (runtime/lists.go). The
+			// element's variable name is used up as the loop used it,
+			// so that the names after it stay as they were.
+			vs.next("v")
+			g.List(jen.Id(l), jen.Err()).Op(":=").Id("d").Dot(bulk).Call(jen.Id(size))
+			g.Add(checkErr)
+			g.Id("d").Dot("Read" + kind + "End").Call()
+			g.Add(store(jen.Id(l)))
+			return
+		}
 		g.Id(l).Op(":=").Make(n.GoType(t), jen.Id(size))
-		g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
-			n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
-				return jen.Id(l).Index(jen.Id(i)).Op("=").Add(v)
+		if r.Elem.Resolve().Kind == parser.KindStruct {
+			n.decodeStructElems(g, r.Elem, vs, ret, l, i, size)
+		} else {
+			g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
+				n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
+					return jen.Id(l).Index(jen.Id(i)).Op("=").Add(v)
+				})
 			})
-		})
+		}
 		g.Id("d").Dot("Read" + kind + "End").Call()
 		g.Add(store(jen.Id(l)))
 	case parser.KindMap:
@@ -93,6 +108,67 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 	}
 }
 
+// bulkReads names the Decoder method that reads a whole list or set of a
+// base type in one call. Only unnamed element types: a typedef or enum
+// element's Go type is not the method's []int32/[]int64/[]float64.
+var bulkReads = map[parser.Kind]string{
+	parser.KindI32:    "ReadI32s",
+	parser.KindI64:    "ReadI64s",
+	parser.KindDouble: "ReadDoubles",
+}
+
+// decodeStructElems emits the loop that fills the []*S list l of size n:
+// the elements live in backing arrays from runtime.MakeBatch (one for a
+// list of small structs) instead of one allocation per element; the Go API
+// stays []*S. For list<Point>:
+//
+//	var b4 []Point
+//	for i3 := range l2 {
+//		if len(b4) == 0 {
+//			b4 = runtime.MakeBatch[Point](n1 - i3)
+//		}
+//		s4 := &b4[0]
+//		b4 = b4[1:]
+//		*s4 = *NewPoint() // only when Point has IDL defaults
+//		if err := s4.Decode(d); err != nil {
+//			return ...
+//		}
+//		l2[i3] = s4
+//	}
+//
+// MakeBatch caps each array's bytes, so a declared count whose elements
+// have not arrived yet cannot make the decoder allocate more up front than
+// the []*S itself; a caller keeping one element keeps its whole array alive.
+func (n *Names) decodeStructElems(g *jen.Group, elem *parser.Type, vs *vars, ret returnErr, l, i, size string) {
+	st := elem.Resolve().Struct
+	// One counter value for both names, as the per-element form used one.
+	s := vs.next("s")
+	b := "b" + s[1:]
+	g.Var().Id(b).Index().Add(n.valueType(elem))
+	g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
+		g.If(jen.Len(jen.Id(b)).Op("==").Lit(0)).Block(
+			jen.Id(b).Op("=").Add(rt("MakeBatch")).Types(n.valueType(elem)).Call(jen.Id(size).Op("-").Id(i)))
+		g.Id(s).Op(":=").Op("&").Id(b).Index(jen.Lit(0))
+		g.Id(b).Op("=").Id(b).Index(jen.Lit(1), jen.Empty())
+		if n.hasCtorDefaults(st) {
+			g.Op("*").Id(s).Op("=").Op("*").Add(n.Constructor(st).Qual()).Call()
+		}
+		g.If(jen.Err().Op(":=").Id(s).Dot(vs.codec.Decode).Call(jen.Id("d")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		g.Id(l).Index(jen.Id(i)).Op("=").Id(s)
+	})
+}
+
+// hasCtorDefaults reports whether NewS sets any field (see structDefaults),
+// so that a zeroed element of a batch is not yet what NewS returns.
+func (n *Names) hasCtorDefaults(s *parser.Struct) bool {
+	for _, f := range s.Fields {
+		if f.Default != nil && !Shape(s, f).Conditional {
+			return true
+		}
+	}
+	return false
+}
+
 // Decode emits the Decode method of a struct, union or exception:
 //
 //	// Decode reads p from the Thrift binary protocol. Fields absent from the
@@ -135,7 +211,18 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 //
 // A field whose wire type differs from the IDL is skipped, as Apache does;
 // unknown fields are skipped; a union must end up with exactly one member.
+//
+// DecodeCompact is the same for TCompactProtocol.
 func (n *Names) Decode(s *parser.Struct) jen.Code {
+	return n.decodeMethod(s, binaryCodec)
+}
+
+// DecodeCompact emits the DecodeCompact method (see Decode).
+func (n *Names) DecodeCompact(s *parser.Struct) jen.Code {
+	return n.decodeMethod(s, compactCodec)
+}
+
+func (n *Names) decodeMethod(s *parser.Struct, c codecNames) jen.Code {
 	id := n.Ident(s)
 	var required []*parser.Field
 	for _, f := range s.Fields {
@@ -144,9 +231,13 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 		}
 	}
 	isSet := func(f *parser.Field) string { return "isSet" + n.Field(f).Name }
-	return jen.Comment("Decode reads p from the Thrift binary protocol. Fields absent from the").Line().
+	doc := "Decode reads p from the Thrift binary protocol. Fields absent from the"
+	if c.compact {
+		doc = "DecodeCompact reads p from the Thrift compact protocol. Fields absent from the"
+	}
+	return jen.Comment(doc).Line().
 		Comment("input keep their current values.").Line().
-		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Decode").Params(jen.Id("d").Op("*").Add(rt("Decoder"))).Error().BlockFunc(func(g *jen.Group) {
+		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id(c.Decode).Params(jen.Id("d").Op("*").Add(rt(c.Decoder))).Error().BlockFunc(func(g *jen.Group) {
 		g.If(jen.Err().Op(":=").Id("d").Dot("ReadStructBegin").Call(), jen.Err().Op("!=").Nil()).Block(
 			jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
 		if s.Kind == parser.StructKindUnion {
@@ -156,7 +247,7 @@ func (n *Names) Decode(s *parser.Struct) jen.Code {
 		for _, f := range required {
 			g.Var().Id(isSet(f)).Bool()
 		}
-		vs := &vars{}
+		vs := &vars{codec: c}
 		g.For().BlockFunc(func(g *jen.Group) {
 			idVar := jen.Id("id")
 			if len(s.Fields) == 0 {

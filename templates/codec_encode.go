@@ -10,8 +10,27 @@ import (
 )
 
 // vars hands out variable names unique within one generated function, so
-// that nested containers never shadow each other (v1, k2, l3, ...).
-type vars struct{ n int }
+// that nested containers never shadow each other (v1, k2, l3, ...), and
+// carries the codec that function belongs to.
+type vars struct {
+	n     int
+	codec codecNames
+}
+
+// codecNames are the names of one protocol's generated methods and the
+// runtime types they take. Compact has its own methods, made by the same
+// emitters (runtime/protocol.go says why); the runtime's CompactEncoder and
+// CompactDecoder have the method set the emitted code calls on Encoder and
+// Decoder, plus WriteStructBegin, which binary does not need.
+type codecNames struct {
+	Encode, Decode, Encoder, Decoder string
+	compact                          bool
+}
+
+var (
+	binaryCodec  = codecNames{"Encode", "Decode", "Encoder", "Decoder", false}
+	compactCodec = codecNames{"EncodeCompact", "DecodeCompact", "CompactEncoder", "CompactDecoder", true}
+)
 
 func (v *vars) next(prefix string) string {
 	v.n++
@@ -36,7 +55,7 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 	r := t.Resolve()
 	switch r.Kind {
 	case parser.KindStruct:
-		g.If(jen.Err().Op(":=").Add(v).Dot("Encode").Call(jen.Id("e")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		g.If(jen.Err().Op(":=").Add(v).Dot(vs.codec.Encode).Call(jen.Id("e")), jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
 	case parser.KindList, parser.KindSet:
 		begin := "WriteListBegin"
 		if r.Kind == parser.KindSet {
@@ -93,10 +112,29 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 // writes them, so that the bytes are identical. A union first checks that
 // exactly one member is set; a required struct field that is nil is an
 // error rather than a silently missing field.
+//
+// EncodeCompact is the same for TCompactProtocol, beginning with
+// e.WriteStructBegin() (field ids are deltas within a struct).
 func (n *Names) Encode(s *parser.Struct) jen.Code {
+	return n.encodeMethod(s, binaryCodec)
+}
+
+// EncodeCompact emits the EncodeCompact method (see Encode).
+func (n *Names) EncodeCompact(s *parser.Struct) jen.Code {
+	return n.encodeMethod(s, compactCodec)
+}
+
+func (n *Names) encodeMethod(s *parser.Struct, c codecNames) jen.Code {
 	id := n.Ident(s)
-	return jen.Comment("Encode writes p in the Thrift binary protocol.").Line().
-		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id("Encode").Params(jen.Id("e").Op("*").Add(rt("Encoder"))).Error().BlockFunc(func(g *jen.Group) {
+	doc := "Encode writes p in the Thrift binary protocol."
+	if c.compact {
+		doc = "EncodeCompact writes p in the Thrift compact protocol."
+	}
+	return jen.Comment(doc).Line().
+		Func().Params(jen.Id("p").Op("*").Id(id.Name)).Id(c.Encode).Params(jen.Id("e").Op("*").Add(rt(c.Encoder))).Error().BlockFunc(func(g *jen.Group) {
+		if c.compact {
+			g.Id("e").Dot("WriteStructBegin").Call()
+		}
 		if s.Kind != parser.StructKindUnion {
 			// A nil struct is written as an empty one, as Apache Thrift
 			// writes a nil struct field or list element: the peer reads it
@@ -107,7 +145,7 @@ func (n *Names) Encode(s *parser.Struct) jen.Code {
 			g.If(jen.Id("c").Op(":=").Id("p").Dot("countSetFields").Call(), jen.Id("c").Op("!=").Lit(1)).Block(
 				jen.Return(rt("UnionFieldCountError").Call(jen.Lit(s.Name), jen.Id("c"))))
 		}
-		vs := &vars{}
+		vs := &vars{codec: c}
 		for _, f := range byID(s.Fields) {
 			fn := n.Field(f)
 			sh := Shape(s, f)

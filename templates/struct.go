@@ -26,6 +26,8 @@ import (
 //	func (p *Point) String() string
 //	func (p *Point) Encode(e *runtime.Encoder) error
 //	func (p *Point) Decode(d *runtime.Decoder) error
+//	func (p *Point) EncodeCompact(e *runtime.CompactEncoder) error
+//	func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error
 func (n *Names) Struct(s *parser.Struct) jen.Code {
 	id := n.Ident(s)
 	first := fmt.Sprintf("%s is the %s %q from %s.", id.Name, s.Kind, s.Name, SourceName(s.File))
@@ -69,7 +71,9 @@ func (n *Names) Struct(s *parser.Struct) jen.Code {
 			jen.Return(jen.Id("p").Dot("String").Call())).Line().Line()
 	}
 	code.Add(n.Encode(s)).Line().Line()
-	code.Add(n.Decode(s))
+	code.Add(n.Decode(s)).Line().Line()
+	code.Add(n.EncodeCompact(s)).Line().Line()
+	code.Add(n.DecodeCompact(s))
 	return code
 }
 

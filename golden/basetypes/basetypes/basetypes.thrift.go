@@ -269,6 +269,151 @@ func (p *Scalars) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Scalars) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeBool, 1)
+	e.WriteBool(p.Flag)
+	e.WriteFieldBegin(runtime.TypeI8, 2)
+	e.WriteI8(p.B)
+	e.WriteFieldBegin(runtime.TypeI8, 3)
+	e.WriteI8(p.Tiny)
+	e.WriteFieldBegin(runtime.TypeI16, 4)
+	e.WriteI16(p.Small)
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(p.Medium)
+	e.WriteFieldBegin(runtime.TypeI64, 6)
+	e.WriteI64(p.Large)
+	e.WriteFieldBegin(runtime.TypeDouble, 7)
+	e.WriteDouble(p.Ratio)
+	e.WriteFieldBegin(runtime.TypeString, 8)
+	e.WriteString(p.Text)
+	e.WriteFieldBegin(runtime.TypeString, 9)
+	e.WriteBinary(p.Blob)
+	e.WriteFieldBegin(runtime.TypeUUID, 10)
+	e.WriteUUID(p.ID)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Scalars) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Scalars", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Scalars", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeBool {
+				v1, err := d.ReadBool()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "flag", err)
+				}
+				p.Flag = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI8 {
+				v2, err := d.ReadI8()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "b", err)
+				}
+				p.B = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI8 {
+				v3, err := d.ReadI8()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "tiny", err)
+				}
+				p.Tiny = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeI16 {
+				v4, err := d.ReadI16()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "small", err)
+				}
+				p.Small = v4
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				v5, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "medium", err)
+				}
+				p.Medium = v5
+				continue
+			}
+		case 6:
+			if t == runtime.TypeI64 {
+				v6, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "large", err)
+				}
+				p.Large = v6
+				continue
+			}
+		case 7:
+			if t == runtime.TypeDouble {
+				v7, err := d.ReadDouble()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "ratio", err)
+				}
+				p.Ratio = v7
+				continue
+			}
+		case 8:
+			if t == runtime.TypeString {
+				v8, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "text", err)
+				}
+				p.Text = v8
+				continue
+			}
+		case 9:
+			if t == runtime.TypeString {
+				v9, err := d.ReadBinary()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "blob", err)
+				}
+				p.Blob = v9
+				continue
+			}
+		case 10:
+			if t == runtime.TypeUUID {
+				v10, err := d.ReadUUID()
+				if err != nil {
+					return runtime.NewFieldError("Scalars", "id", err)
+				}
+				p.ID = v10
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Scalars", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // Optionals is the struct "Optionals" from basetypes/basetypes.thrift.
 //
 // Optionals holds the same types as optional fields.
@@ -463,6 +608,158 @@ func (p *Optionals) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *Optionals) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Optionals", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Optionals", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeBool {
+				v1, err := d.ReadBool()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "flag", err)
+				}
+				p.Flag = &v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI8 {
+				v2, err := d.ReadI8()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "b", err)
+				}
+				p.B = &v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI16 {
+				v3, err := d.ReadI16()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "small", err)
+				}
+				p.Small = &v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeI32 {
+				v4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "medium", err)
+				}
+				p.Medium = &v4
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI64 {
+				v5, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "large", err)
+				}
+				p.Large = &v5
+				continue
+			}
+		case 6:
+			if t == runtime.TypeDouble {
+				v6, err := d.ReadDouble()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "ratio", err)
+				}
+				p.Ratio = &v6
+				continue
+			}
+		case 7:
+			if t == runtime.TypeString {
+				v7, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "text", err)
+				}
+				p.Text = &v7
+				continue
+			}
+		case 8:
+			if t == runtime.TypeString {
+				v8, err := d.ReadBinary()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "blob", err)
+				}
+				p.Blob = v8
+				continue
+			}
+		case 9:
+			if t == runtime.TypeUUID {
+				v9, err := d.ReadUUID()
+				if err != nil {
+					return runtime.NewFieldError("Optionals", "id", err)
+				}
+				p.ID = &v9
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Optionals", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Optionals) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Flag != nil {
+		e.WriteFieldBegin(runtime.TypeBool, 1)
+		e.WriteBool(*p.Flag)
+	}
+	if p.B != nil {
+		e.WriteFieldBegin(runtime.TypeI8, 2)
+		e.WriteI8(*p.B)
+	}
+	if p.Small != nil {
+		e.WriteFieldBegin(runtime.TypeI16, 3)
+		e.WriteI16(*p.Small)
+	}
+	if p.Medium != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 4)
+		e.WriteI32(*p.Medium)
+	}
+	if p.Large != nil {
+		e.WriteFieldBegin(runtime.TypeI64, 5)
+		e.WriteI64(*p.Large)
+	}
+	if p.Ratio != nil {
+		e.WriteFieldBegin(runtime.TypeDouble, 6)
+		e.WriteDouble(*p.Ratio)
+	}
+	if p.Text != nil {
+		e.WriteFieldBegin(runtime.TypeString, 7)
+		e.WriteString(*p.Text)
+	}
+	if p.Blob != nil {
+		e.WriteFieldBegin(runtime.TypeString, 8)
+		e.WriteBinary(p.Blob)
+	}
+	if p.ID != nil {
+		e.WriteFieldBegin(runtime.TypeUUID, 9)
+		e.WriteUUID(*p.ID)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Optionals) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("Optionals", "", err)
 	}
@@ -838,6 +1135,206 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s10 := NewScalars()
 				if err := s10.Decode(d); err != nil {
+					return runtime.NewFieldError("Requireds", "nested", err)
+				}
+				p.Nested = s10
+				isSetNested = true
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Requireds", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	if !isSetFlag {
+		return runtime.NewFieldError("Requireds", "flag", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetTiny {
+		return runtime.NewFieldError("Requireds", "tiny", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetSmall {
+		return runtime.NewFieldError("Requireds", "small", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetMedium {
+		return runtime.NewFieldError("Requireds", "medium", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetLarge {
+		return runtime.NewFieldError("Requireds", "large", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetRatio {
+		return runtime.NewFieldError("Requireds", "ratio", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetText {
+		return runtime.NewFieldError("Requireds", "text", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetBlob {
+		return runtime.NewFieldError("Requireds", "blob", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetID {
+		return runtime.NewFieldError("Requireds", "id", runtime.ErrRequiredFieldMissing)
+	}
+	if !isSetNested {
+		return runtime.NewFieldError("Requireds", "nested", runtime.ErrRequiredFieldMissing)
+	}
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Requireds) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeBool, 1)
+	e.WriteBool(p.Flag)
+	e.WriteFieldBegin(runtime.TypeI8, 2)
+	e.WriteI8(p.Tiny)
+	e.WriteFieldBegin(runtime.TypeI16, 3)
+	e.WriteI16(p.Small)
+	e.WriteFieldBegin(runtime.TypeI32, 4)
+	e.WriteI32(p.Medium)
+	e.WriteFieldBegin(runtime.TypeI64, 5)
+	e.WriteI64(p.Large)
+	e.WriteFieldBegin(runtime.TypeDouble, 6)
+	e.WriteDouble(p.Ratio)
+	e.WriteFieldBegin(runtime.TypeString, 7)
+	e.WriteString(p.Text)
+	e.WriteFieldBegin(runtime.TypeString, 8)
+	e.WriteBinary(p.Blob)
+	e.WriteFieldBegin(runtime.TypeUUID, 9)
+	e.WriteUUID(p.ID)
+	if p.Nested == nil {
+		return runtime.NewFieldError("Requireds", "nested", runtime.ErrRequiredFieldUnset)
+	}
+	e.WriteFieldBegin(runtime.TypeStruct, 10)
+	if err := p.Nested.EncodeCompact(e); err != nil {
+		return runtime.NewFieldError("Requireds", "nested", err)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Requireds", "", err)
+	}
+	var isSetFlag bool
+	var isSetTiny bool
+	var isSetSmall bool
+	var isSetMedium bool
+	var isSetLarge bool
+	var isSetRatio bool
+	var isSetText bool
+	var isSetBlob bool
+	var isSetID bool
+	var isSetNested bool
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Requireds", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeBool {
+				v1, err := d.ReadBool()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "flag", err)
+				}
+				p.Flag = v1
+				isSetFlag = true
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI8 {
+				v2, err := d.ReadI8()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "tiny", err)
+				}
+				p.Tiny = v2
+				isSetTiny = true
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI16 {
+				v3, err := d.ReadI16()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "small", err)
+				}
+				p.Small = v3
+				isSetSmall = true
+				continue
+			}
+		case 4:
+			if t == runtime.TypeI32 {
+				v4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "medium", err)
+				}
+				p.Medium = v4
+				isSetMedium = true
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI64 {
+				v5, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "large", err)
+				}
+				p.Large = v5
+				isSetLarge = true
+				continue
+			}
+		case 6:
+			if t == runtime.TypeDouble {
+				v6, err := d.ReadDouble()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "ratio", err)
+				}
+				p.Ratio = v6
+				isSetRatio = true
+				continue
+			}
+		case 7:
+			if t == runtime.TypeString {
+				v7, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "text", err)
+				}
+				p.Text = v7
+				isSetText = true
+				continue
+			}
+		case 8:
+			if t == runtime.TypeString {
+				v8, err := d.ReadBinary()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "blob", err)
+				}
+				p.Blob = v8
+				isSetBlob = true
+				continue
+			}
+		case 9:
+			if t == runtime.TypeUUID {
+				v9, err := d.ReadUUID()
+				if err != nil {
+					return runtime.NewFieldError("Requireds", "id", err)
+				}
+				p.ID = v9
+				isSetID = true
+				continue
+			}
+		case 10:
+			if t == runtime.TypeStruct {
+				s10 := NewScalars()
+				if err := s10.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("Requireds", "nested", err)
 				}
 				p.Nested = s10
@@ -1266,13 +1763,246 @@ func (p *Defaults) Decode(d *runtime.Decoder) error {
 				if n14 > 0 && et13 != runtime.TypeI32 {
 					return runtime.NewFieldError("Defaults", "numbers", runtime.ElementTypeError(runtime.TypeI32, et13))
 				}
-				l15 := make([]int32, n14)
-				for i16 := range l15 {
-					v17, err := d.ReadI32()
+				l15, err := d.ReadI32s(n14)
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "numbers", err)
+				}
+				d.ReadListEnd()
+				p.Numbers = l15
+				continue
+			}
+		case 14:
+			if t == runtime.TypeMap {
+				kt18, vt19, n20, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "counts", err)
+				}
+				if n20 > 0 && (kt18 != runtime.TypeString || vt19 != runtime.TypeI64) {
+					return runtime.NewFieldError("Defaults", "counts", runtime.MapTypeError(runtime.TypeString, runtime.TypeI64, kt18, vt19))
+				}
+				m21 := make(map[string]int64, n20)
+				for i22 := 0; i22 < n20; i22++ {
+					var k23 string
+					v24, err := d.ReadString()
 					if err != nil {
-						return runtime.NewFieldError("Defaults", "numbers", err)
+						return runtime.NewFieldError("Defaults", "counts", err)
 					}
-					l15[i16] = v17
+					k23 = v24
+					v25, err := d.ReadI64()
+					if err != nil {
+						return runtime.NewFieldError("Defaults", "counts", err)
+					}
+					m21[k23] = v25
+				}
+				d.ReadMapEnd()
+				p.Counts = m21
+				continue
+			}
+		case 15:
+			if t == runtime.TypeDouble {
+				v26, err := d.ReadDouble()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "whole", err)
+				}
+				p.Whole = v26
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Defaults", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Defaults) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeBool, 1)
+	e.WriteBool(p.Flag)
+	e.WriteFieldBegin(runtime.TypeI8, 2)
+	e.WriteI8(p.Tiny)
+	e.WriteFieldBegin(runtime.TypeI16, 3)
+	e.WriteI16(p.Small)
+	e.WriteFieldBegin(runtime.TypeI32, 4)
+	e.WriteI32(p.Medium)
+	e.WriteFieldBegin(runtime.TypeI64, 5)
+	e.WriteI64(p.Large)
+	e.WriteFieldBegin(runtime.TypeDouble, 6)
+	e.WriteDouble(p.Ratio)
+	e.WriteFieldBegin(runtime.TypeDouble, 7)
+	e.WriteDouble(p.Negative)
+	e.WriteFieldBegin(runtime.TypeString, 8)
+	e.WriteString(p.Text)
+	e.WriteFieldBegin(runtime.TypeString, 9)
+	e.WriteBinary(p.Blob)
+	e.WriteFieldBegin(runtime.TypeUUID, 10)
+	e.WriteUUID(p.ID)
+	if p.OptMedium != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 11)
+		e.WriteI32(*p.OptMedium)
+	}
+	if p.OptText != nil {
+		e.WriteFieldBegin(runtime.TypeString, 12)
+		e.WriteString(*p.OptText)
+	}
+	e.WriteFieldBegin(runtime.TypeList, 13)
+	e.WriteListBegin(runtime.TypeI32, len(p.Numbers))
+	for _, v1 := range p.Numbers {
+		e.WriteI32(v1)
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 14)
+	e.WriteMapBegin(runtime.TypeString, runtime.TypeI64, len(p.Counts))
+	for k2, v3 := range p.Counts {
+		e.WriteString(k2)
+		e.WriteI64(v3)
+	}
+	e.WriteFieldBegin(runtime.TypeDouble, 15)
+	e.WriteDouble(p.Whole)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Defaults) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Defaults", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Defaults", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeBool {
+				v1, err := d.ReadBool()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "flag", err)
+				}
+				p.Flag = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI8 {
+				v2, err := d.ReadI8()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "tiny", err)
+				}
+				p.Tiny = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI16 {
+				v3, err := d.ReadI16()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "small", err)
+				}
+				p.Small = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeI32 {
+				v4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "medium", err)
+				}
+				p.Medium = v4
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI64 {
+				v5, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "large", err)
+				}
+				p.Large = v5
+				continue
+			}
+		case 6:
+			if t == runtime.TypeDouble {
+				v6, err := d.ReadDouble()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "ratio", err)
+				}
+				p.Ratio = v6
+				continue
+			}
+		case 7:
+			if t == runtime.TypeDouble {
+				v7, err := d.ReadDouble()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "negative", err)
+				}
+				p.Negative = v7
+				continue
+			}
+		case 8:
+			if t == runtime.TypeString {
+				v8, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "text", err)
+				}
+				p.Text = v8
+				continue
+			}
+		case 9:
+			if t == runtime.TypeString {
+				v9, err := d.ReadBinary()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "blob", err)
+				}
+				p.Blob = v9
+				continue
+			}
+		case 10:
+			if t == runtime.TypeUUID {
+				v10, err := d.ReadUUID()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "id", err)
+				}
+				p.ID = v10
+				continue
+			}
+		case 11:
+			if t == runtime.TypeI32 {
+				v11, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "opt_medium", err)
+				}
+				p.OptMedium = &v11
+				continue
+			}
+		case 12:
+			if t == runtime.TypeString {
+				v12, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "opt_text", err)
+				}
+				p.OptText = &v12
+				continue
+			}
+		case 13:
+			if t == runtime.TypeList {
+				et13, n14, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "numbers", err)
+				}
+				if n14 > 0 && et13 != runtime.TypeI32 {
+					return runtime.NewFieldError("Defaults", "numbers", runtime.ElementTypeError(runtime.TypeI32, et13))
+				}
+				l15, err := d.ReadI32s(n14)
+				if err != nil {
+					return runtime.NewFieldError("Defaults", "numbers", err)
 				}
 				d.ReadListEnd()
 				p.Numbers = l15

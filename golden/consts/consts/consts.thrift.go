@@ -338,3 +338,111 @@ func (p *Item) Decode(d *runtime.Decoder) error {
 	d.ReadStructEnd()
 	return nil
 }
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Item) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Name)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Count)
+	if p.Price != nil {
+		e.WriteFieldBegin(runtime.TypeDouble, 3)
+		e.WriteDouble(*p.Price)
+	}
+	e.WriteFieldBegin(runtime.TypeList, 4)
+	e.WriteListBegin(runtime.TypeString, len(p.Tags))
+	for _, v1 := range p.Tags {
+		e.WriteString(v1)
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(int32(p.Kind))
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Item) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Item", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Item", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Item", "name", err)
+				}
+				p.Name = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Item", "count", err)
+				}
+				p.Count = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeDouble {
+				v3, err := d.ReadDouble()
+				if err != nil {
+					return runtime.NewFieldError("Item", "price", err)
+				}
+				p.Price = &v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeList {
+				et4, n5, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Item", "tags", err)
+				}
+				if n5 > 0 && et4 != runtime.TypeString {
+					return runtime.NewFieldError("Item", "tags", runtime.ElementTypeError(runtime.TypeString, et4))
+				}
+				l6 := make([]string, n5)
+				for i7 := range l6 {
+					v8, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Item", "tags", err)
+					}
+					l6[i7] = v8
+				}
+				d.ReadListEnd()
+				p.Tags = l6
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				r10, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Item", "kind", err)
+				}
+				v9 := Kind(r10)
+				p.Kind = v9
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Item", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}

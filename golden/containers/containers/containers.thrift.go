@@ -101,6 +101,63 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Point) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.X)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Y)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Point", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Point", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Point", "x", err)
+				}
+				p.X = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Point", "y", err)
+				}
+				p.Y = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Point", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // Containers is the struct "Containers" from containers/containers.thrift.
 //
 // Nested containers to any depth, including containers as map keys and set
@@ -557,13 +614,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 				if n2 > 0 && et1 != runtime.TypeI64 {
 					return runtime.NewFieldError("Containers", "longs", runtime.ElementTypeError(runtime.TypeI64, et1))
 				}
-				l3 := make([]int64, n2)
-				for i4 := range l3 {
-					v5, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "longs", err)
-					}
-					l3[i4] = v5
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "longs", err)
 				}
 				d.ReadListEnd()
 				p.Longs = l3
@@ -635,13 +688,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					if n24 > 0 && et23 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "matrix", runtime.ElementTypeError(runtime.TypeI32, et23))
 					}
-					l25 := make([]int32, n24)
-					for i26 := range l25 {
-						v27, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "matrix", err)
-						}
-						l25[i26] = v27
+					l25, err := d.ReadI32s(n24)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "matrix", err)
 					}
 					d.ReadListEnd()
 					l21[i22] = l25
@@ -729,8 +778,13 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Containers", "points", runtime.ElementTypeError(runtime.TypeStruct, et51))
 				}
 				l53 := make([]*Point, n52)
+				var b55 []Point
 				for i54 := range l53 {
-					s55 := NewPoint()
+					if len(b55) == 0 {
+						b55 = runtime.MakeBatch[Point](n52 - i54)
+					}
+					s55 := &b55[0]
+					b55 = b55[1:]
 					if err := s55.Decode(d); err != nil {
 						return runtime.NewFieldError("Containers", "points", err)
 					}
@@ -785,13 +839,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					if n70 > 0 && et69 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "list_keys", runtime.ElementTypeError(runtime.TypeI32, et69))
 					}
-					l71 := make([]int32, n70)
-					for i72 := range l71 {
-						v73, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "list_keys", err)
-						}
-						l71[i72] = v73
+					l71, err := d.ReadI32s(n70)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "list_keys", err)
 					}
 					d.ReadListEnd()
 					m67[i68].Key = l71
@@ -882,13 +932,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 					if n97 > 0 && et96 != runtime.TypeI32 {
 						return runtime.NewFieldError("Containers", "set_keys", runtime.ElementTypeError(runtime.TypeI32, et96))
 					}
-					l98 := make([]int32, n97)
-					for i99 := range l98 {
-						v100, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "set_keys", err)
-						}
-						l98[i99] = v100
+					l98, err := d.ReadI32s(n97)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "set_keys", err)
 					}
 					d.ReadSetEnd()
 					m94[i95].Key = l98
@@ -997,13 +1043,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 				if n127 > 0 && et126 != runtime.TypeDouble {
 					return runtime.NewFieldError("Containers", "maybe", runtime.ElementTypeError(runtime.TypeDouble, et126))
 				}
-				l128 := make([]float64, n127)
-				for i129 := range l128 {
-					v130, err := d.ReadDouble()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "maybe", err)
-					}
-					l128[i129] = v130
+				l128, err := d.ReadDoubles(n127)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "maybe", err)
 				}
 				d.ReadListEnd()
 				p.Maybe = l128
@@ -1036,13 +1078,9 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 						if n141 > 0 && et140 != runtime.TypeI32 {
 							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeI32, et140))
 						}
-						l142 := make([]int32, n141)
-						for i143 := range l142 {
-							v144, err := d.ReadI32()
-							if err != nil {
-								return runtime.NewFieldError("Containers", "nested_pairs", err)
-							}
-							l142[i143] = v144
+						l142, err := d.ReadI32s(n141)
+						if err != nil {
+							return runtime.NewFieldError("Containers", "nested_pairs", err)
 						}
 						d.ReadListEnd()
 						m138[i139].Key = l142
@@ -1054,9 +1092,755 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeStruct, et145))
 						}
 						l147 := make([]*Point, n146)
+						var b149 []Point
 						for i148 := range l147 {
-							s149 := NewPoint()
+							if len(b149) == 0 {
+								b149 = runtime.MakeBatch[Point](n146 - i148)
+							}
+							s149 := &b149[0]
+							b149 = b149[1:]
 							if err := s149.Decode(d); err != nil {
+								return runtime.NewFieldError("Containers", "nested_pairs", err)
+							}
+							l147[i148] = s149
+						}
+						d.ReadListEnd()
+						m138[i139].Value = l147
+					}
+					d.ReadMapEnd()
+					l133[i134] = m138
+				}
+				d.ReadListEnd()
+				p.NestedPairs = l133
+				continue
+			}
+		case 17:
+			if t == runtime.TypeMap {
+				kt150, vt151, n152, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "bools", err)
+				}
+				if n152 > 0 && (kt150 != runtime.TypeBool || vt151 != runtime.TypeI8) {
+					return runtime.NewFieldError("Containers", "bools", runtime.MapTypeError(runtime.TypeBool, runtime.TypeI8, kt150, vt151))
+				}
+				m153 := make(map[bool]int8, n152)
+				for i154 := 0; i154 < n152; i154++ {
+					var k155 bool
+					v156, err := d.ReadBool()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "bools", err)
+					}
+					k155 = v156
+					v157, err := d.ReadI8()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "bools", err)
+					}
+					m153[k155] = v157
+				}
+				d.ReadMapEnd()
+				p.Bools = m153
+				continue
+			}
+		case 18:
+			if t == runtime.TypeList {
+				et158, n159, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "must", err)
+				}
+				if n159 > 0 && et158 != runtime.TypeString {
+					return runtime.NewFieldError("Containers", "must", runtime.ElementTypeError(runtime.TypeString, et158))
+				}
+				l160 := make([]string, n159)
+				for i161 := range l160 {
+					v162, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "must", err)
+					}
+					l160[i161] = v162
+				}
+				d.ReadListEnd()
+				p.Must = l160
+				isSetMust = true
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Containers", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	if !isSetMust {
+		return runtime.NewFieldError("Containers", "must", runtime.ErrRequiredFieldMissing)
+	}
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Containers) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeList, 1)
+	e.WriteListBegin(runtime.TypeI64, len(p.Longs))
+	for _, v1 := range p.Longs {
+		e.WriteI64(v1)
+	}
+	e.WriteFieldBegin(runtime.TypeSet, 2)
+	e.WriteSetBegin(runtime.TypeString, len(p.Names))
+	for _, v2 := range p.Names {
+		e.WriteString(v2)
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 3)
+	e.WriteMapBegin(runtime.TypeString, runtime.TypeString, len(p.Labels))
+	for k3, v4 := range p.Labels {
+		e.WriteString(k3)
+		e.WriteString(v4)
+	}
+	e.WriteFieldBegin(runtime.TypeList, 4)
+	e.WriteListBegin(runtime.TypeList, len(p.Matrix))
+	for _, v5 := range p.Matrix {
+		e.WriteListBegin(runtime.TypeI32, len(v5))
+		for _, v6 := range v5 {
+			e.WriteI32(v6)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 5)
+	e.WriteMapBegin(runtime.TypeString, runtime.TypeList, len(p.Deep))
+	for k7, v8 := range p.Deep {
+		e.WriteString(k7)
+		e.WriteListBegin(runtime.TypeMap, len(v8))
+		for _, v9 := range v8 {
+			e.WriteMapBegin(runtime.TypeI32, runtime.TypeSet, len(v9))
+			for k10, v11 := range v9 {
+				e.WriteI32(k10)
+				e.WriteSetBegin(runtime.TypeString, len(v11))
+				for _, v12 := range v11 {
+					e.WriteString(v12)
+				}
+			}
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeList, 6)
+	e.WriteListBegin(runtime.TypeStruct, len(p.Points))
+	for _, v13 := range p.Points {
+		if err := v13.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Containers", "points", err)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 7)
+	e.WriteMapBegin(runtime.TypeI32, runtime.TypeStruct, len(p.ByID))
+	for k14, v15 := range p.ByID {
+		e.WriteI32(k14)
+		if err := v15.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Containers", "by_id", err)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 8)
+	e.WriteMapBegin(runtime.TypeList, runtime.TypeString, len(p.ListKeys))
+	for _, kv16 := range p.ListKeys {
+		e.WriteListBegin(runtime.TypeI32, len(kv16.Key))
+		for _, v17 := range kv16.Key {
+			e.WriteI32(v17)
+		}
+		e.WriteString(kv16.Value)
+	}
+	e.WriteFieldBegin(runtime.TypeSet, 9)
+	e.WriteSetBegin(runtime.TypeList, len(p.SetOfLists))
+	for _, v18 := range p.SetOfLists {
+		e.WriteListBegin(runtime.TypeString, len(v18))
+		for _, v19 := range v18 {
+			e.WriteString(v19)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 10)
+	e.WriteMapBegin(runtime.TypeStruct, runtime.TypeString, len(p.StructKeys))
+	for _, kv20 := range p.StructKeys {
+		if err := kv20.Key.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Containers", "struct_keys", err)
+		}
+		e.WriteString(kv20.Value)
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 11)
+	e.WriteMapBegin(runtime.TypeSet, runtime.TypeMap, len(p.SetKeys))
+	for _, kv21 := range p.SetKeys {
+		e.WriteSetBegin(runtime.TypeI32, len(kv21.Key))
+		for _, v22 := range kv21.Key {
+			e.WriteI32(v22)
+		}
+		e.WriteMapBegin(runtime.TypeString, runtime.TypeI32, len(kv21.Value))
+		for k23, v24 := range kv21.Value {
+			e.WriteString(k23)
+			e.WriteI32(v24)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 12)
+	e.WriteMapBegin(runtime.TypeString, runtime.TypeI32, len(p.BinaryKeys))
+	for _, kv25 := range p.BinaryKeys {
+		e.WriteBinary(kv25.Key)
+		e.WriteI32(kv25.Value)
+	}
+	e.WriteFieldBegin(runtime.TypeList, 13)
+	e.WriteListBegin(runtime.TypeString, len(p.Blobs))
+	for _, v26 := range p.Blobs {
+		e.WriteBinary(v26)
+	}
+	e.WriteFieldBegin(runtime.TypeSet, 14)
+	e.WriteSetBegin(runtime.TypeUUID, len(p.Ids))
+	for _, v27 := range p.Ids {
+		e.WriteUUID(v27)
+	}
+	if p.Maybe != nil {
+		e.WriteFieldBegin(runtime.TypeList, 15)
+		e.WriteListBegin(runtime.TypeDouble, len(p.Maybe))
+		for _, v28 := range p.Maybe {
+			e.WriteDouble(v28)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeList, 16)
+	e.WriteListBegin(runtime.TypeMap, len(p.NestedPairs))
+	for _, v29 := range p.NestedPairs {
+		e.WriteMapBegin(runtime.TypeList, runtime.TypeList, len(v29))
+		for _, kv30 := range v29 {
+			e.WriteListBegin(runtime.TypeI32, len(kv30.Key))
+			for _, v31 := range kv30.Key {
+				e.WriteI32(v31)
+			}
+			e.WriteListBegin(runtime.TypeStruct, len(kv30.Value))
+			for _, v32 := range kv30.Value {
+				if err := v32.EncodeCompact(e); err != nil {
+					return runtime.NewFieldError("Containers", "nested_pairs", err)
+				}
+			}
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 17)
+	e.WriteMapBegin(runtime.TypeBool, runtime.TypeI8, len(p.Bools))
+	for k33, v34 := range p.Bools {
+		e.WriteBool(k33)
+		e.WriteI8(v34)
+	}
+	e.WriteFieldBegin(runtime.TypeList, 18)
+	e.WriteListBegin(runtime.TypeString, len(p.Must))
+	for _, v35 := range p.Must {
+		e.WriteString(v35)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Containers", "", err)
+	}
+	var isSetMust bool
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Containers", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeList {
+				et1, n2, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "longs", err)
+				}
+				if n2 > 0 && et1 != runtime.TypeI64 {
+					return runtime.NewFieldError("Containers", "longs", runtime.ElementTypeError(runtime.TypeI64, et1))
+				}
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "longs", err)
+				}
+				d.ReadListEnd()
+				p.Longs = l3
+				continue
+			}
+		case 2:
+			if t == runtime.TypeSet {
+				et6, n7, err := d.ReadSetBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "names", err)
+				}
+				if n7 > 0 && et6 != runtime.TypeString {
+					return runtime.NewFieldError("Containers", "names", runtime.ElementTypeError(runtime.TypeString, et6))
+				}
+				l8 := make([]string, n7)
+				for i9 := range l8 {
+					v10, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "names", err)
+					}
+					l8[i9] = v10
+				}
+				d.ReadSetEnd()
+				p.Names = l8
+				continue
+			}
+		case 3:
+			if t == runtime.TypeMap {
+				kt11, vt12, n13, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "labels", err)
+				}
+				if n13 > 0 && (kt11 != runtime.TypeString || vt12 != runtime.TypeString) {
+					return runtime.NewFieldError("Containers", "labels", runtime.MapTypeError(runtime.TypeString, runtime.TypeString, kt11, vt12))
+				}
+				m14 := make(map[string]string, n13)
+				for i15 := 0; i15 < n13; i15++ {
+					var k16 string
+					v17, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "labels", err)
+					}
+					k16 = v17
+					v18, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "labels", err)
+					}
+					m14[k16] = v18
+				}
+				d.ReadMapEnd()
+				p.Labels = m14
+				continue
+			}
+		case 4:
+			if t == runtime.TypeList {
+				et19, n20, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "matrix", err)
+				}
+				if n20 > 0 && et19 != runtime.TypeList {
+					return runtime.NewFieldError("Containers", "matrix", runtime.ElementTypeError(runtime.TypeList, et19))
+				}
+				l21 := make([][]int32, n20)
+				for i22 := range l21 {
+					et23, n24, err := d.ReadListBegin()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "matrix", err)
+					}
+					if n24 > 0 && et23 != runtime.TypeI32 {
+						return runtime.NewFieldError("Containers", "matrix", runtime.ElementTypeError(runtime.TypeI32, et23))
+					}
+					l25, err := d.ReadI32s(n24)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "matrix", err)
+					}
+					d.ReadListEnd()
+					l21[i22] = l25
+				}
+				d.ReadListEnd()
+				p.Matrix = l21
+				continue
+			}
+		case 5:
+			if t == runtime.TypeMap {
+				kt28, vt29, n30, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "deep", err)
+				}
+				if n30 > 0 && (kt28 != runtime.TypeString || vt29 != runtime.TypeList) {
+					return runtime.NewFieldError("Containers", "deep", runtime.MapTypeError(runtime.TypeString, runtime.TypeList, kt28, vt29))
+				}
+				m31 := make(map[string][]map[int32][]string, n30)
+				for i32 := 0; i32 < n30; i32++ {
+					var k33 string
+					v34, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "deep", err)
+					}
+					k33 = v34
+					et35, n36, err := d.ReadListBegin()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "deep", err)
+					}
+					if n36 > 0 && et35 != runtime.TypeMap {
+						return runtime.NewFieldError("Containers", "deep", runtime.ElementTypeError(runtime.TypeMap, et35))
+					}
+					l37 := make([]map[int32][]string, n36)
+					for i38 := range l37 {
+						kt39, vt40, n41, err := d.ReadMapBegin()
+						if err != nil {
+							return runtime.NewFieldError("Containers", "deep", err)
+						}
+						if n41 > 0 && (kt39 != runtime.TypeI32 || vt40 != runtime.TypeSet) {
+							return runtime.NewFieldError("Containers", "deep", runtime.MapTypeError(runtime.TypeI32, runtime.TypeSet, kt39, vt40))
+						}
+						m42 := make(map[int32][]string, n41)
+						for i43 := 0; i43 < n41; i43++ {
+							var k44 int32
+							v45, err := d.ReadI32()
+							if err != nil {
+								return runtime.NewFieldError("Containers", "deep", err)
+							}
+							k44 = v45
+							et46, n47, err := d.ReadSetBegin()
+							if err != nil {
+								return runtime.NewFieldError("Containers", "deep", err)
+							}
+							if n47 > 0 && et46 != runtime.TypeString {
+								return runtime.NewFieldError("Containers", "deep", runtime.ElementTypeError(runtime.TypeString, et46))
+							}
+							l48 := make([]string, n47)
+							for i49 := range l48 {
+								v50, err := d.ReadString()
+								if err != nil {
+									return runtime.NewFieldError("Containers", "deep", err)
+								}
+								l48[i49] = v50
+							}
+							d.ReadSetEnd()
+							m42[k44] = l48
+						}
+						d.ReadMapEnd()
+						l37[i38] = m42
+					}
+					d.ReadListEnd()
+					m31[k33] = l37
+				}
+				d.ReadMapEnd()
+				p.Deep = m31
+				continue
+			}
+		case 6:
+			if t == runtime.TypeList {
+				et51, n52, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "points", err)
+				}
+				if n52 > 0 && et51 != runtime.TypeStruct {
+					return runtime.NewFieldError("Containers", "points", runtime.ElementTypeError(runtime.TypeStruct, et51))
+				}
+				l53 := make([]*Point, n52)
+				var b55 []Point
+				for i54 := range l53 {
+					if len(b55) == 0 {
+						b55 = runtime.MakeBatch[Point](n52 - i54)
+					}
+					s55 := &b55[0]
+					b55 = b55[1:]
+					if err := s55.DecodeCompact(d); err != nil {
+						return runtime.NewFieldError("Containers", "points", err)
+					}
+					l53[i54] = s55
+				}
+				d.ReadListEnd()
+				p.Points = l53
+				continue
+			}
+		case 7:
+			if t == runtime.TypeMap {
+				kt56, vt57, n58, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "by_id", err)
+				}
+				if n58 > 0 && (kt56 != runtime.TypeI32 || vt57 != runtime.TypeStruct) {
+					return runtime.NewFieldError("Containers", "by_id", runtime.MapTypeError(runtime.TypeI32, runtime.TypeStruct, kt56, vt57))
+				}
+				m59 := make(map[int32]*Point, n58)
+				for i60 := 0; i60 < n58; i60++ {
+					var k61 int32
+					v62, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "by_id", err)
+					}
+					k61 = v62
+					s63 := NewPoint()
+					if err := s63.DecodeCompact(d); err != nil {
+						return runtime.NewFieldError("Containers", "by_id", err)
+					}
+					m59[k61] = s63
+				}
+				d.ReadMapEnd()
+				p.ByID = m59
+				continue
+			}
+		case 8:
+			if t == runtime.TypeMap {
+				kt64, vt65, n66, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "list_keys", err)
+				}
+				if n66 > 0 && (kt64 != runtime.TypeList || vt65 != runtime.TypeString) {
+					return runtime.NewFieldError("Containers", "list_keys", runtime.MapTypeError(runtime.TypeList, runtime.TypeString, kt64, vt65))
+				}
+				m67 := make([]runtime.Pair[[]int32, string], n66)
+				for i68 := range m67 {
+					et69, n70, err := d.ReadListBegin()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "list_keys", err)
+					}
+					if n70 > 0 && et69 != runtime.TypeI32 {
+						return runtime.NewFieldError("Containers", "list_keys", runtime.ElementTypeError(runtime.TypeI32, et69))
+					}
+					l71, err := d.ReadI32s(n70)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "list_keys", err)
+					}
+					d.ReadListEnd()
+					m67[i68].Key = l71
+					v74, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "list_keys", err)
+					}
+					m67[i68].Value = v74
+				}
+				d.ReadMapEnd()
+				p.ListKeys = m67
+				continue
+			}
+		case 9:
+			if t == runtime.TypeSet {
+				et75, n76, err := d.ReadSetBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "set_of_lists", err)
+				}
+				if n76 > 0 && et75 != runtime.TypeList {
+					return runtime.NewFieldError("Containers", "set_of_lists", runtime.ElementTypeError(runtime.TypeList, et75))
+				}
+				l77 := make([][]string, n76)
+				for i78 := range l77 {
+					et79, n80, err := d.ReadListBegin()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "set_of_lists", err)
+					}
+					if n80 > 0 && et79 != runtime.TypeString {
+						return runtime.NewFieldError("Containers", "set_of_lists", runtime.ElementTypeError(runtime.TypeString, et79))
+					}
+					l81 := make([]string, n80)
+					for i82 := range l81 {
+						v83, err := d.ReadString()
+						if err != nil {
+							return runtime.NewFieldError("Containers", "set_of_lists", err)
+						}
+						l81[i82] = v83
+					}
+					d.ReadListEnd()
+					l77[i78] = l81
+				}
+				d.ReadSetEnd()
+				p.SetOfLists = l77
+				continue
+			}
+		case 10:
+			if t == runtime.TypeMap {
+				kt84, vt85, n86, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "struct_keys", err)
+				}
+				if n86 > 0 && (kt84 != runtime.TypeStruct || vt85 != runtime.TypeString) {
+					return runtime.NewFieldError("Containers", "struct_keys", runtime.MapTypeError(runtime.TypeStruct, runtime.TypeString, kt84, vt85))
+				}
+				m87 := make([]runtime.Pair[*Point, string], n86)
+				for i88 := range m87 {
+					s89 := NewPoint()
+					if err := s89.DecodeCompact(d); err != nil {
+						return runtime.NewFieldError("Containers", "struct_keys", err)
+					}
+					m87[i88].Key = s89
+					v90, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "struct_keys", err)
+					}
+					m87[i88].Value = v90
+				}
+				d.ReadMapEnd()
+				p.StructKeys = m87
+				continue
+			}
+		case 11:
+			if t == runtime.TypeMap {
+				kt91, vt92, n93, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "set_keys", err)
+				}
+				if n93 > 0 && (kt91 != runtime.TypeSet || vt92 != runtime.TypeMap) {
+					return runtime.NewFieldError("Containers", "set_keys", runtime.MapTypeError(runtime.TypeSet, runtime.TypeMap, kt91, vt92))
+				}
+				m94 := make([]runtime.Pair[[]int32, map[string]int32], n93)
+				for i95 := range m94 {
+					et96, n97, err := d.ReadSetBegin()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "set_keys", err)
+					}
+					if n97 > 0 && et96 != runtime.TypeI32 {
+						return runtime.NewFieldError("Containers", "set_keys", runtime.ElementTypeError(runtime.TypeI32, et96))
+					}
+					l98, err := d.ReadI32s(n97)
+					if err != nil {
+						return runtime.NewFieldError("Containers", "set_keys", err)
+					}
+					d.ReadSetEnd()
+					m94[i95].Key = l98
+					kt101, vt102, n103, err := d.ReadMapBegin()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "set_keys", err)
+					}
+					if n103 > 0 && (kt101 != runtime.TypeString || vt102 != runtime.TypeI32) {
+						return runtime.NewFieldError("Containers", "set_keys", runtime.MapTypeError(runtime.TypeString, runtime.TypeI32, kt101, vt102))
+					}
+					m104 := make(map[string]int32, n103)
+					for i105 := 0; i105 < n103; i105++ {
+						var k106 string
+						v107, err := d.ReadString()
+						if err != nil {
+							return runtime.NewFieldError("Containers", "set_keys", err)
+						}
+						k106 = v107
+						v108, err := d.ReadI32()
+						if err != nil {
+							return runtime.NewFieldError("Containers", "set_keys", err)
+						}
+						m104[k106] = v108
+					}
+					d.ReadMapEnd()
+					m94[i95].Value = m104
+				}
+				d.ReadMapEnd()
+				p.SetKeys = m94
+				continue
+			}
+		case 12:
+			if t == runtime.TypeMap {
+				kt109, vt110, n111, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "binary_keys", err)
+				}
+				if n111 > 0 && (kt109 != runtime.TypeString || vt110 != runtime.TypeI32) {
+					return runtime.NewFieldError("Containers", "binary_keys", runtime.MapTypeError(runtime.TypeString, runtime.TypeI32, kt109, vt110))
+				}
+				m112 := make([]runtime.Pair[[]byte, int32], n111)
+				for i113 := range m112 {
+					v114, err := d.ReadBinary()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "binary_keys", err)
+					}
+					m112[i113].Key = v114
+					v115, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "binary_keys", err)
+					}
+					m112[i113].Value = v115
+				}
+				d.ReadMapEnd()
+				p.BinaryKeys = m112
+				continue
+			}
+		case 13:
+			if t == runtime.TypeList {
+				et116, n117, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "blobs", err)
+				}
+				if n117 > 0 && et116 != runtime.TypeString {
+					return runtime.NewFieldError("Containers", "blobs", runtime.ElementTypeError(runtime.TypeString, et116))
+				}
+				l118 := make([][]byte, n117)
+				for i119 := range l118 {
+					v120, err := d.ReadBinary()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "blobs", err)
+					}
+					l118[i119] = v120
+				}
+				d.ReadListEnd()
+				p.Blobs = l118
+				continue
+			}
+		case 14:
+			if t == runtime.TypeSet {
+				et121, n122, err := d.ReadSetBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "ids", err)
+				}
+				if n122 > 0 && et121 != runtime.TypeUUID {
+					return runtime.NewFieldError("Containers", "ids", runtime.ElementTypeError(runtime.TypeUUID, et121))
+				}
+				l123 := make([]runtime.UUID, n122)
+				for i124 := range l123 {
+					v125, err := d.ReadUUID()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "ids", err)
+					}
+					l123[i124] = v125
+				}
+				d.ReadSetEnd()
+				p.Ids = l123
+				continue
+			}
+		case 15:
+			if t == runtime.TypeList {
+				et126, n127, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "maybe", err)
+				}
+				if n127 > 0 && et126 != runtime.TypeDouble {
+					return runtime.NewFieldError("Containers", "maybe", runtime.ElementTypeError(runtime.TypeDouble, et126))
+				}
+				l128, err := d.ReadDoubles(n127)
+				if err != nil {
+					return runtime.NewFieldError("Containers", "maybe", err)
+				}
+				d.ReadListEnd()
+				p.Maybe = l128
+				continue
+			}
+		case 16:
+			if t == runtime.TypeList {
+				et131, n132, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Containers", "nested_pairs", err)
+				}
+				if n132 > 0 && et131 != runtime.TypeMap {
+					return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeMap, et131))
+				}
+				l133 := make([][]runtime.Pair[[]int32, []*Point], n132)
+				for i134 := range l133 {
+					kt135, vt136, n137, err := d.ReadMapBegin()
+					if err != nil {
+						return runtime.NewFieldError("Containers", "nested_pairs", err)
+					}
+					if n137 > 0 && (kt135 != runtime.TypeList || vt136 != runtime.TypeList) {
+						return runtime.NewFieldError("Containers", "nested_pairs", runtime.MapTypeError(runtime.TypeList, runtime.TypeList, kt135, vt136))
+					}
+					m138 := make([]runtime.Pair[[]int32, []*Point], n137)
+					for i139 := range m138 {
+						et140, n141, err := d.ReadListBegin()
+						if err != nil {
+							return runtime.NewFieldError("Containers", "nested_pairs", err)
+						}
+						if n141 > 0 && et140 != runtime.TypeI32 {
+							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeI32, et140))
+						}
+						l142, err := d.ReadI32s(n141)
+						if err != nil {
+							return runtime.NewFieldError("Containers", "nested_pairs", err)
+						}
+						d.ReadListEnd()
+						m138[i139].Key = l142
+						et145, n146, err := d.ReadListBegin()
+						if err != nil {
+							return runtime.NewFieldError("Containers", "nested_pairs", err)
+						}
+						if n146 > 0 && et145 != runtime.TypeStruct {
+							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeStruct, et145))
+						}
+						l147 := make([]*Point, n146)
+						var b149 []Point
+						for i148 := range l147 {
+							if len(b149) == 0 {
+								b149 = runtime.MakeBatch[Point](n146 - i148)
+							}
+							s149 := &b149[0]
+							b149 = b149[1:]
+							if err := s149.DecodeCompact(d); err != nil {
 								return runtime.NewFieldError("Containers", "nested_pairs", err)
 							}
 							l147[i148] = s149

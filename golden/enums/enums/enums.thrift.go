@@ -346,3 +346,142 @@ func (p *Palette) Decode(d *runtime.Decoder) error {
 	}
 	return nil
 }
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Palette) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(int32(p.Primary))
+	if p.Accent != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 2)
+		e.WriteI32(int32(*p.Accent))
+	}
+	e.WriteFieldBegin(runtime.TypeList, 3)
+	e.WriteListBegin(runtime.TypeI32, len(p.All))
+	for _, v1 := range p.All {
+		e.WriteI32(int32(v1))
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 4)
+	e.WriteMapBegin(runtime.TypeI32, runtime.TypeString, len(p.Names))
+	for k2, v3 := range p.Names {
+		e.WriteI32(int32(k2))
+		e.WriteString(v3)
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(int32(p.Must))
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Palette) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Palette", "", err)
+	}
+	var isSetMust bool
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Palette", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				r2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Palette", "primary", err)
+				}
+				v1 := Color(r2)
+				p.Primary = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				r4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Palette", "accent", err)
+				}
+				v3 := Color(r4)
+				p.Accent = &v3
+				continue
+			}
+		case 3:
+			if t == runtime.TypeList {
+				et5, n6, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Palette", "all", err)
+				}
+				if n6 > 0 && et5 != runtime.TypeI32 {
+					return runtime.NewFieldError("Palette", "all", runtime.ElementTypeError(runtime.TypeI32, et5))
+				}
+				l7 := make([]Color, n6)
+				for i8 := range l7 {
+					r10, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Palette", "all", err)
+					}
+					v9 := Color(r10)
+					l7[i8] = v9
+				}
+				d.ReadListEnd()
+				p.All = l7
+				continue
+			}
+		case 4:
+			if t == runtime.TypeMap {
+				kt11, vt12, n13, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Palette", "names", err)
+				}
+				if n13 > 0 && (kt11 != runtime.TypeI32 || vt12 != runtime.TypeString) {
+					return runtime.NewFieldError("Palette", "names", runtime.MapTypeError(runtime.TypeI32, runtime.TypeString, kt11, vt12))
+				}
+				m14 := make(map[Color]string, n13)
+				for i15 := 0; i15 < n13; i15++ {
+					var k16 Color
+					r18, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Palette", "names", err)
+					}
+					v17 := Color(r18)
+					k16 = v17
+					v19, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Palette", "names", err)
+					}
+					m14[k16] = v19
+				}
+				d.ReadMapEnd()
+				p.Names = m14
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				r21, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Palette", "must", err)
+				}
+				v20 := Color(r21)
+				p.Must = v20
+				isSetMust = true
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Palette", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	if !isSetMust {
+		return runtime.NewFieldError("Palette", "must", runtime.ErrRequiredFieldMissing)
+	}
+	return nil
+}

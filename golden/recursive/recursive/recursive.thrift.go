@@ -126,8 +126,13 @@ func (p *Tree) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Tree", "children", runtime.ElementTypeError(runtime.TypeStruct, et2))
 				}
 				l4 := make([]*Tree, n3)
+				var b6 []Tree
 				for i5 := range l4 {
-					s6 := NewTree()
+					if len(b6) == 0 {
+						b6 = runtime.MakeBatch[Tree](n3 - i5)
+					}
+					s6 := &b6[0]
+					b6 = b6[1:]
 					if err := s6.Decode(d); err != nil {
 						return runtime.NewFieldError("Tree", "children", err)
 					}
@@ -141,6 +146,100 @@ func (p *Tree) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s7 := NewTree()
 				if err := s7.Decode(d); err != nil {
+					return runtime.NewFieldError("Tree", "parent_copy", err)
+				}
+				p.ParentCopy = s7
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Tree", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Tree) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Label)
+	e.WriteFieldBegin(runtime.TypeList, 2)
+	e.WriteListBegin(runtime.TypeStruct, len(p.Children))
+	for _, v1 := range p.Children {
+		if err := v1.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Tree", "children", err)
+		}
+	}
+	if p.ParentCopy != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 3)
+		if err := p.ParentCopy.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Tree", "parent_copy", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Tree) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Tree", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Tree", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Tree", "label", err)
+				}
+				p.Label = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeList {
+				et2, n3, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Tree", "children", err)
+				}
+				if n3 > 0 && et2 != runtime.TypeStruct {
+					return runtime.NewFieldError("Tree", "children", runtime.ElementTypeError(runtime.TypeStruct, et2))
+				}
+				l4 := make([]*Tree, n3)
+				var b6 []Tree
+				for i5 := range l4 {
+					if len(b6) == 0 {
+						b6 = runtime.MakeBatch[Tree](n3 - i5)
+					}
+					s6 := &b6[0]
+					b6 = b6[1:]
+					if err := s6.DecodeCompact(d); err != nil {
+						return runtime.NewFieldError("Tree", "children", err)
+					}
+					l4[i5] = s6
+				}
+				d.ReadListEnd()
+				p.Children = l4
+				continue
+			}
+		case 3:
+			if t == runtime.TypeStruct {
+				s7 := NewTree()
+				if err := s7.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("Tree", "parent_copy", err)
 				}
 				p.ParentCopy = s7
@@ -234,6 +333,67 @@ func (p *Ping) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s1 := NewPong()
 				if err := s1.Decode(d); err != nil {
+					return runtime.NewFieldError("Ping", "pong", err)
+				}
+				p.Pong = s1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Ping", "depth", err)
+				}
+				p.Depth = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Ping", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Ping) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Pong != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Pong.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Ping", "pong", err)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Depth)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Ping) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Ping", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Ping", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeStruct {
+				s1 := NewPong()
+				if err := s1.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("Ping", "pong", err)
 				}
 				p.Pong = s1
@@ -369,6 +529,91 @@ func (p *Pong) Decode(d *runtime.Decoder) error {
 					k7 = v8
 					s9 := NewPing()
 					if err := s9.Decode(d); err != nil {
+						return runtime.NewFieldError("Pong", "pings", err)
+					}
+					m5[k7] = s9
+				}
+				d.ReadMapEnd()
+				p.Pings = m5
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Pong", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Pong) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Ping != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Ping.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Pong", "ping", err)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 2)
+	e.WriteMapBegin(runtime.TypeString, runtime.TypeStruct, len(p.Pings))
+	for k1, v2 := range p.Pings {
+		e.WriteString(k1)
+		if err := v2.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Pong", "pings", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Pong) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Pong", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Pong", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeStruct {
+				s1 := NewPing()
+				if err := s1.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("Pong", "ping", err)
+				}
+				p.Ping = s1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeMap {
+				kt2, vt3, n4, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Pong", "pings", err)
+				}
+				if n4 > 0 && (kt2 != runtime.TypeString || vt3 != runtime.TypeStruct) {
+					return runtime.NewFieldError("Pong", "pings", runtime.MapTypeError(runtime.TypeString, runtime.TypeStruct, kt2, vt3))
+				}
+				m5 := make(map[string]*Ping, n4)
+				for i6 := 0; i6 < n4; i6++ {
+					var k7 string
+					v8, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Pong", "pings", err)
+					}
+					k7 = v8
+					s9 := NewPing()
+					if err := s9.DecodeCompact(d); err != nil {
 						return runtime.NewFieldError("Pong", "pings", err)
 					}
 					m5[k7] = s9

@@ -587,3 +587,305 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 	d.ReadStructEnd()
 	return nil
 }
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Record) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(int32(p.Count))
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(int32(p.Total))
+	e.WriteFieldBegin(runtime.TypeString, 3)
+	e.WriteString(string(p.Name))
+	e.WriteFieldBegin(runtime.TypeString, 4)
+	e.WriteBinary([]byte(p.Data))
+	e.WriteFieldBegin(runtime.TypeUUID, 5)
+	e.WriteUUID(runtime.UUID(p.ID))
+	e.WriteFieldBegin(runtime.TypeList, 6)
+	e.WriteListBegin(runtime.TypeString, len(p.Names))
+	for _, v1 := range p.Names {
+		e.WriteString(string(v1))
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 7)
+	e.WriteMapBegin(runtime.TypeString, runtime.TypeI32, len(p.Tally))
+	for k2, v3 := range p.Tally {
+		e.WriteString(string(k2))
+		e.WriteI32(int32(v3))
+	}
+	e.WriteFieldBegin(runtime.TypeSet, 8)
+	e.WriteSetBegin(runtime.TypeI32, len(p.Counts))
+	for _, v4 := range p.Counts {
+		e.WriteI32(int32(v4))
+	}
+	if p.Following != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 9)
+		if err := p.Following.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Record", "following", err)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 10)
+	e.WriteI32(int32(p.Outcome))
+	if p.MaybeTotal != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 11)
+		e.WriteI32(int32(*p.MaybeTotal))
+	}
+	e.WriteFieldBegin(runtime.TypeList, 12)
+	e.WriteListBegin(runtime.TypeI32, len(p.Totals))
+	for _, v5 := range p.Totals {
+		e.WriteI32(int32(v5))
+	}
+	e.WriteFieldBegin(runtime.TypeMap, 13)
+	e.WriteMapBegin(runtime.TypeI32, runtime.TypeList, len(p.ByOutcome))
+	for k6, v7 := range p.ByOutcome {
+		e.WriteI32(int32(k6))
+		e.WriteListBegin(runtime.TypeString, len(v7))
+		for _, v8 := range v7 {
+			e.WriteString(string(v8))
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Record", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Record", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				r2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Record", "count", err)
+				}
+				v1 := Count(r2)
+				p.Count = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				r4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Record", "total", err)
+				}
+				v3 := Total(r4)
+				p.Total = v3
+				continue
+			}
+		case 3:
+			if t == runtime.TypeString {
+				r6, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Record", "name", err)
+				}
+				v5 := Name(r6)
+				p.Name = v5
+				continue
+			}
+		case 4:
+			if t == runtime.TypeString {
+				r8, err := d.ReadBinary()
+				if err != nil {
+					return runtime.NewFieldError("Record", "data", err)
+				}
+				v7 := Blob(r8)
+				p.Data = v7
+				continue
+			}
+		case 5:
+			if t == runtime.TypeUUID {
+				r10, err := d.ReadUUID()
+				if err != nil {
+					return runtime.NewFieldError("Record", "id", err)
+				}
+				v9 := ID(r10)
+				p.ID = v9
+				continue
+			}
+		case 6:
+			if t == runtime.TypeList {
+				et11, n12, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Record", "names", err)
+				}
+				if n12 > 0 && et11 != runtime.TypeString {
+					return runtime.NewFieldError("Record", "names", runtime.ElementTypeError(runtime.TypeString, et11))
+				}
+				l13 := make(Names, n12)
+				for i14 := range l13 {
+					r16, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Record", "names", err)
+					}
+					v15 := Name(r16)
+					l13[i14] = v15
+				}
+				d.ReadListEnd()
+				p.Names = l13
+				continue
+			}
+		case 7:
+			if t == runtime.TypeMap {
+				kt17, vt18, n19, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Record", "tally", err)
+				}
+				if n19 > 0 && (kt17 != runtime.TypeString || vt18 != runtime.TypeI32) {
+					return runtime.NewFieldError("Record", "tally", runtime.MapTypeError(runtime.TypeString, runtime.TypeI32, kt17, vt18))
+				}
+				m20 := make(Tally, n19)
+				for i21 := 0; i21 < n19; i21++ {
+					var k22 Name
+					r24, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("Record", "tally", err)
+					}
+					v23 := Name(r24)
+					k22 = v23
+					r26, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Record", "tally", err)
+					}
+					v25 := Total(r26)
+					m20[k22] = v25
+				}
+				d.ReadMapEnd()
+				p.Tally = m20
+				continue
+			}
+		case 8:
+			if t == runtime.TypeSet {
+				et27, n28, err := d.ReadSetBegin()
+				if err != nil {
+					return runtime.NewFieldError("Record", "counts", err)
+				}
+				if n28 > 0 && et27 != runtime.TypeI32 {
+					return runtime.NewFieldError("Record", "counts", runtime.ElementTypeError(runtime.TypeI32, et27))
+				}
+				l29 := make(CountSet, n28)
+				for i30 := range l29 {
+					r32, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Record", "counts", err)
+					}
+					v31 := Count(r32)
+					l29[i30] = v31
+				}
+				d.ReadSetEnd()
+				p.Counts = l29
+				continue
+			}
+		case 9:
+			if t == runtime.TypeStruct {
+				s33 := NewRecord()
+				if err := s33.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("Record", "following", err)
+				}
+				p.Following = s33
+				continue
+			}
+		case 10:
+			if t == runtime.TypeI32 {
+				r35, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Record", "outcome", err)
+				}
+				v34 := Outcome(r35)
+				p.Outcome = v34
+				continue
+			}
+		case 11:
+			if t == runtime.TypeI32 {
+				r37, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Record", "maybe_total", err)
+				}
+				v36 := Total(r37)
+				p.MaybeTotal = &v36
+				continue
+			}
+		case 12:
+			if t == runtime.TypeList {
+				et38, n39, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Record", "totals", err)
+				}
+				if n39 > 0 && et38 != runtime.TypeI32 {
+					return runtime.NewFieldError("Record", "totals", runtime.ElementTypeError(runtime.TypeI32, et38))
+				}
+				l40 := make([]Total, n39)
+				for i41 := range l40 {
+					r43, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Record", "totals", err)
+					}
+					v42 := Total(r43)
+					l40[i41] = v42
+				}
+				d.ReadListEnd()
+				p.Totals = l40
+				continue
+			}
+		case 13:
+			if t == runtime.TypeMap {
+				kt44, vt45, n46, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Record", "by_outcome", err)
+				}
+				if n46 > 0 && (kt44 != runtime.TypeI32 || vt45 != runtime.TypeList) {
+					return runtime.NewFieldError("Record", "by_outcome", runtime.MapTypeError(runtime.TypeI32, runtime.TypeList, kt44, vt45))
+				}
+				m47 := make(map[Outcome][]Name, n46)
+				for i48 := 0; i48 < n46; i48++ {
+					var k49 Outcome
+					r51, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Record", "by_outcome", err)
+					}
+					v50 := Outcome(r51)
+					k49 = v50
+					et52, n53, err := d.ReadListBegin()
+					if err != nil {
+						return runtime.NewFieldError("Record", "by_outcome", err)
+					}
+					if n53 > 0 && et52 != runtime.TypeString {
+						return runtime.NewFieldError("Record", "by_outcome", runtime.ElementTypeError(runtime.TypeString, et52))
+					}
+					l54 := make([]Name, n53)
+					for i55 := range l54 {
+						r57, err := d.ReadString()
+						if err != nil {
+							return runtime.NewFieldError("Record", "by_outcome", err)
+						}
+						v56 := Name(r57)
+						l54[i55] = v56
+					}
+					d.ReadListEnd()
+					m47[k49] = l54
+				}
+				d.ReadMapEnd()
+				p.ByOutcome = m47
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Record", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}

@@ -203,8 +203,13 @@ func (p *Value) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Value", "items", runtime.ElementTypeError(runtime.TypeStruct, et3))
 				}
 				l5 := make([]*Value, n4)
+				var b7 []Value
 				for i6 := range l5 {
-					s7 := NewValue()
+					if len(b7) == 0 {
+						b7 = runtime.MakeBatch[Value](n4 - i6)
+					}
+					s7 := &b7[0]
+					b7 = b7[1:]
 					if err := s7.Decode(d); err != nil {
 						return runtime.NewFieldError("Value", "items", err)
 					}
@@ -218,6 +223,136 @@ func (p *Value) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s8 := NewInner()
 				if err := s8.Decode(d); err != nil {
+					return runtime.NewFieldError("Value", "inner", err)
+				}
+				p.Inner = s8
+				continue
+			}
+		case 5:
+			if t == runtime.TypeString {
+				v9, err := d.ReadBinary()
+				if err != nil {
+					return runtime.NewFieldError("Value", "raw", err)
+				}
+				p.Raw = v9
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Value", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	if c := p.countSetFields(); c != 1 {
+		return runtime.UnionFieldCountError("Value", c)
+	}
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Value) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		return runtime.UnionFieldCountError("Value", 0)
+	}
+	if c := p.countSetFields(); c != 1 {
+		return runtime.UnionFieldCountError("Value", c)
+	}
+	if p.Number != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 1)
+		e.WriteI32(*p.Number)
+	}
+	if p.Text != nil {
+		e.WriteFieldBegin(runtime.TypeString, 2)
+		e.WriteString(*p.Text)
+	}
+	if p.Items != nil {
+		e.WriteFieldBegin(runtime.TypeList, 3)
+		e.WriteListBegin(runtime.TypeStruct, len(p.Items))
+		for _, v1 := range p.Items {
+			if err := v1.EncodeCompact(e); err != nil {
+				return runtime.NewFieldError("Value", "items", err)
+			}
+		}
+	}
+	if p.Inner != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 4)
+		if err := p.Inner.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Value", "inner", err)
+		}
+	}
+	if p.Raw != nil {
+		e.WriteFieldBegin(runtime.TypeString, 5)
+		e.WriteBinary(p.Raw)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Value) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Value", "", err)
+	}
+	*p = Value{}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Value", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Value", "number", err)
+				}
+				p.Number = &v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeString {
+				v2, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Value", "text", err)
+				}
+				p.Text = &v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeList {
+				et3, n4, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Value", "items", err)
+				}
+				if n4 > 0 && et3 != runtime.TypeStruct {
+					return runtime.NewFieldError("Value", "items", runtime.ElementTypeError(runtime.TypeStruct, et3))
+				}
+				l5 := make([]*Value, n4)
+				var b7 []Value
+				for i6 := range l5 {
+					if len(b7) == 0 {
+						b7 = runtime.MakeBatch[Value](n4 - i6)
+					}
+					s7 := &b7[0]
+					b7 = b7[1:]
+					if err := s7.DecodeCompact(d); err != nil {
+						return runtime.NewFieldError("Value", "items", err)
+					}
+					l5[i6] = s7
+				}
+				d.ReadListEnd()
+				p.Items = l5
+				continue
+			}
+		case 4:
+			if t == runtime.TypeStruct {
+				s8 := NewInner()
+				if err := s8.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("Value", "inner", err)
 				}
 				p.Inner = s8
@@ -315,6 +450,52 @@ func (p *Inner) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Inner) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Note)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Inner) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Inner", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Inner", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Inner", "note", err)
+				}
+				p.Note = v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Inner", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // NotFound is the exception "NotFound" from unions/unions.thrift.
 //
 // NotFound is thrown when a key is missing.
@@ -375,6 +556,63 @@ func (p *NotFound) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *NotFound) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("NotFound", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("NotFound", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("NotFound", "key", err)
+				}
+				p.Key = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("NotFound", "code", err)
+				}
+				p.Code = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("NotFound", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *NotFound) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Key)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Code)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *NotFound) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("NotFound", "", err)
 	}
@@ -522,6 +760,67 @@ func (p *Failure) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Failure) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Message)
+	if p.Cause != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 2)
+		if err := p.Cause.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Failure", "cause", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Failure) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Failure", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Failure", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Failure", "message", err)
+				}
+				p.Message = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeStruct {
+				s2 := NewNotFound()
+				if err := s2.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("Failure", "cause", err)
+				}
+				p.Cause = s2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Failure", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // Holder is the struct "Holder" from unions/unions.thrift.
 type Holder struct {
 	Value *Value `json:"value,omitempty" thrift:"value,1"`
@@ -617,6 +916,71 @@ func (p *Holder) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s2 := NewValue()
 				if err := s2.Decode(d); err != nil {
+					return runtime.NewFieldError("Holder", "other", err)
+				}
+				p.Other = s2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Holder", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Holder) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Value != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Value.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Holder", "value", err)
+		}
+	}
+	if p.Other != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 2)
+		if err := p.Other.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Holder", "other", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Holder) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Holder", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Holder", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeStruct {
+				s1 := NewValue()
+				if err := s1.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("Holder", "value", err)
+				}
+				p.Value = s1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeStruct {
+				s2 := NewValue()
+				if err := s2.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("Holder", "other", err)
 				}
 				p.Other = s2

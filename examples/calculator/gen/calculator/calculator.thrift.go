@@ -226,6 +226,88 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Work) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Num1)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Num2)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(int32(p.Op))
+	if p.Comment != nil {
+		e.WriteFieldBegin(runtime.TypeString, 4)
+		e.WriteString(*p.Comment)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Work) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Work", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Work", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Work", "num1", err)
+				}
+				p.Num1 = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Work", "num2", err)
+				}
+				p.Num2 = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				r4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Work", "op", err)
+				}
+				v3 := Operation(r4)
+				p.Op = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeString {
+				v5, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Work", "comment", err)
+				}
+				p.Comment = &v5
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Work", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // InvalidOperation is the exception "InvalidOperation" from
 // idl/calculator.thrift.
 //
@@ -288,6 +370,63 @@ func (p *InvalidOperation) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *InvalidOperation) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("InvalidOperation", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("InvalidOperation", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("InvalidOperation", "whatOp", err)
+				}
+				p.WhatOp = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeString {
+				v2, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("InvalidOperation", "why", err)
+				}
+				p.Why = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("InvalidOperation", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *InvalidOperation) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.WhatOp)
+	e.WriteFieldBegin(runtime.TypeString, 2)
+	e.WriteString(p.Why)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *InvalidOperation) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("InvalidOperation", "", err)
 	}
@@ -566,6 +705,39 @@ func (p *CalculatorPingArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorPingArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorPingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("ping_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("ping_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("ping_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorPingResult holds the reply of Calculator.ping on the wire: its
 // result or a declared exception.
 type CalculatorPingResult struct{}
@@ -597,6 +769,39 @@ func (p *CalculatorPingResult) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorPingResult) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("ping_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("ping_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("ping_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorPingResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorPingResult) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("ping_result", "", err)
 	}
@@ -708,6 +913,63 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorAddArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Num1)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Num2)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorAddArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("add_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("add_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("add_args", "num1", err)
+				}
+				p.Num1 = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("add_args", "num2", err)
+				}
+				p.Num2 = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("add_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorAddResult holds the reply of Calculator.add on the wire: its result
 // or a declared exception.
 type CalculatorAddResult struct {
@@ -758,6 +1020,54 @@ func (p *CalculatorAddResult) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("add_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("add_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("add_result", "success", err)
+				}
+				p.Success = &v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("add_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorAddResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 0)
+		e.WriteI32(*p.Success)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorAddResult) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("add_result", "", err)
 	}
@@ -888,6 +1198,65 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorCalculateArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Logid)
+	e.WriteFieldBegin(runtime.TypeStruct, 2)
+	if err := p.W.EncodeCompact(e); err != nil {
+		return runtime.NewFieldError("calculate_args", "w", err)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorCalculateArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("calculate_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("calculate_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("calculate_args", "logid", err)
+				}
+				p.Logid = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeStruct {
+				s2 := NewWork()
+				if err := s2.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("calculate_args", "w", err)
+				}
+				p.W = s2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("calculate_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorCalculateResult holds the reply of Calculator.calculate on the
 // wire: its result or a declared exception.
 type CalculatorCalculateResult struct {
@@ -997,6 +1366,69 @@ func (p *CalculatorCalculateResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorCalculateResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 0)
+		e.WriteI32(*p.Success)
+	}
+	if p.Ouch != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Ouch.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("calculate_result", "ouch", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorCalculateResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("calculate_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("calculate_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("calculate_result", "success", err)
+				}
+				p.Success = &v1
+				continue
+			}
+		case 1:
+			if t == runtime.TypeStruct {
+				s2 := NewInvalidOperation()
+				if err := s2.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("calculate_result", "ouch", err)
+				}
+				p.Ouch = s2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("calculate_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorWhoamiArgs holds the arguments of Calculator.whoami on the wire.
 type CalculatorWhoamiArgs struct{}
 
@@ -1027,6 +1459,39 @@ func (p *CalculatorWhoamiArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorWhoamiArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("whoami_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("whoami_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("whoami_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorWhoamiArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorWhoamiArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("whoami_args", "", err)
 	}
@@ -1126,6 +1591,54 @@ func (p *CalculatorWhoamiResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorWhoamiResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeString, 0)
+		e.WriteString(*p.Success)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorWhoamiResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("whoami_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("whoami_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("whoami_result", "success", err)
+				}
+				p.Success = &v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("whoami_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorZipArgs holds the arguments of Calculator.zip on the wire.
 type CalculatorZipArgs struct{}
 
@@ -1156,6 +1669,39 @@ func (p *CalculatorZipArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorZipArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("zip_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("zip_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("zip_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorZipArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorZipArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("zip_args", "", err)
 	}

@@ -106,6 +106,63 @@ func (p *SharedStruct) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *SharedStruct) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Key)
+	e.WriteFieldBegin(runtime.TypeString, 2)
+	e.WriteString(p.Value)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *SharedStruct) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("SharedStruct", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("SharedStruct", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("SharedStruct", "key", err)
+				}
+				p.Key = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeString {
+				v2, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("SharedStruct", "value", err)
+				}
+				p.Value = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("SharedStruct", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // SharedService is the service "SharedService" from idl/shared.thrift. The
 // server's handler implements it, and so does *SharedServiceClient, which calls
 // a remote server.
@@ -245,6 +302,52 @@ func (p *SharedServiceGetStructArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *SharedServiceGetStructArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Key)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *SharedServiceGetStructArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("getStruct_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("getStruct_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("getStruct_args", "key", err)
+				}
+				p.Key = v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("getStruct_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // SharedServiceGetStructResult holds the reply of SharedService.getStruct on
 // the wire: its result or a declared exception.
 type SharedServiceGetStructResult struct {
@@ -313,6 +416,56 @@ func (p *SharedServiceGetStructResult) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s1 := NewSharedStruct()
 				if err := s1.Decode(d); err != nil {
+					return runtime.NewFieldError("getStruct_result", "success", err)
+				}
+				p.Success = s1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("getStruct_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *SharedServiceGetStructResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 0)
+		if err := p.Success.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("getStruct_result", "success", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *SharedServiceGetStructResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("getStruct_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("getStruct_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeStruct {
+				s1 := NewSharedStruct()
+				if err := s1.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("getStruct_result", "success", err)
 				}
 				p.Success = s1

@@ -171,3 +171,62 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 	d.ReadStructEnd()
 	return nil
 }
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Point) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI64, 1)
+	e.WriteI64(int64(p.X))
+	e.WriteFieldBegin(runtime.TypeI64, 2)
+	e.WriteI64(int64(p.Y))
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Point", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Point", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI64 {
+				r2, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Point", "x", err)
+				}
+				v1 := Meters(r2)
+				p.X = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI64 {
+				r4, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Point", "y", err)
+				}
+				v3 := Meters(r4)
+				p.Y = v3
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Point", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}

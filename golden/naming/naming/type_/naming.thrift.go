@@ -407,6 +407,162 @@ func (p *Func) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Func) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Type)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(p.Encode_)
+	e.WriteFieldBegin(runtime.TypeI32, 4)
+	e.WriteI32(p.Decode_)
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(p.X)
+	e.WriteFieldBegin(runtime.TypeI32, 6)
+	e.WriteI32(p.GetX_)
+	e.WriteFieldBegin(runtime.TypeI32, 7)
+	e.WriteI32(p.UserID)
+	e.WriteFieldBegin(runtime.TypeI32, 8)
+	e.WriteI32(p.UserId)
+	e.WriteFieldBegin(runtime.TypeI32, 9)
+	e.WriteI32(p.HTTPURL)
+	e.WriteFieldBegin(runtime.TypeI32, 10)
+	e.WriteI32(p.Private)
+	e.WriteFieldBegin(runtime.TypeI32, 11)
+	e.WriteI32(p.IsSetX_)
+	e.WriteFieldBegin(runtime.TypeI32, 12)
+	e.WriteI32(p.Range)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Func) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("func", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("func", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "type", err)
+				}
+				p.Type = v1
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "encode", err)
+				}
+				p.Encode_ = v2
+				continue
+			}
+		case 4:
+			if t == runtime.TypeI32 {
+				v3, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "decode", err)
+				}
+				p.Decode_ = v3
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				v4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "x", err)
+				}
+				p.X = v4
+				continue
+			}
+		case 6:
+			if t == runtime.TypeI32 {
+				v5, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "get_x", err)
+				}
+				p.GetX_ = v5
+				continue
+			}
+		case 7:
+			if t == runtime.TypeI32 {
+				v6, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "user_id", err)
+				}
+				p.UserID = v6
+				continue
+			}
+		case 8:
+			if t == runtime.TypeI32 {
+				v7, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "userId", err)
+				}
+				p.UserId = v7
+				continue
+			}
+		case 9:
+			if t == runtime.TypeI32 {
+				v8, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "http_url", err)
+				}
+				p.HTTPURL = v8
+				continue
+			}
+		case 10:
+			if t == runtime.TypeI32 {
+				v9, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "_private", err)
+				}
+				p.Private = v9
+				continue
+			}
+		case 11:
+			if t == runtime.TypeI32 {
+				v10, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "is_set_x", err)
+				}
+				p.IsSetX_ = v10
+				continue
+			}
+		case 12:
+			if t == runtime.TypeI32 {
+				v11, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("func", "range", err)
+				}
+				p.Range = v11
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("func", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // Error is the exception "error" from naming/naming.thrift.
 type Error struct {
 	Error_  string `json:"error" thrift:"error,1"`
@@ -465,6 +621,63 @@ func (p *Error) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *Error) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("error", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("error", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("error", "error", err)
+				}
+				p.Error_ = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeString {
+				v2, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("error", "message", err)
+				}
+				p.Message = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("error", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Error) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Error_)
+	e.WriteFieldBegin(runtime.TypeString, 2)
+	e.WriteString(p.Message)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Error) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("error", "", err)
 	}
@@ -605,6 +818,68 @@ func (p *MyStruct) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *MyStruct) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(int32(p.Kind))
+	if p.Fn != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 2)
+		if err := p.Fn.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("my_struct", "fn", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *MyStruct) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("my_struct", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("my_struct", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				r2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("my_struct", "kind", err)
+				}
+				v1 := Interface(r2)
+				p.Kind = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeStruct {
+				s3 := NewFunc()
+				if err := s3.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("my_struct", "fn", err)
+				}
+				p.Fn = s3
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("my_struct", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // ApacheNames is the struct "apache_names" from naming/naming.thrift.
 //
 // Names kept the way Apache's Go generator writes them.
@@ -706,6 +981,107 @@ func (p *ApacheNames) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *ApacheNames) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("apache_names", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("apache_names", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "TYPE_ORDER", err)
+				}
+				p.TYPE_ORDER = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "IEEE_754_TOTAL_ORDER", err)
+				}
+				p.IEEE_754_TOTAL_ORDER = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				v3, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "user_ID", err)
+				}
+				p.User_ID = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeI32 {
+				v4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "new_value", err)
+				}
+				p.NewValue_ = v4
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				v5, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "my_args", err)
+				}
+				p.MyArgs_ = v5
+				continue
+			}
+		case 6:
+			if t == runtime.TypeI32 {
+				v6, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("apache_names", "a__b", err)
+				}
+				p.A_B = v6
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("apache_names", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *ApacheNames) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.TYPE_ORDER)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.IEEE_754_TOTAL_ORDER)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(p.User_ID)
+	e.WriteFieldBegin(runtime.TypeI32, 4)
+	e.WriteI32(p.NewValue_)
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(p.MyArgs_)
+	e.WriteFieldBegin(runtime.TypeI32, 6)
+	e.WriteI32(p.A_B)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *ApacheNames) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("apache_names", "", err)
 	}
@@ -1019,6 +1395,96 @@ func (p *MyServiceDoThingArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *MyServiceDoThingArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.UserID)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Type)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(p.Error)
+	e.WriteFieldBegin(runtime.TypeString, 4)
+	e.WriteString(p.Ctx)
+	e.WriteFieldBegin(runtime.TypeI32, 5)
+	e.WriteI32(p.Len)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceDoThingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("do_thing_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("do_thing_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "user_id", err)
+				}
+				p.UserID = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "type", err)
+				}
+				p.Type = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				v3, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "Error", err)
+				}
+				p.Error = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeString {
+				v4, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "ctx", err)
+				}
+				p.Ctx = v4
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI32 {
+				v5, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("do_thing_args", "len", err)
+				}
+				p.Len = v5
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("do_thing_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // MyServiceDoThingResult holds the reply of my_service.do_thing on the wire:
 // its result or a declared exception.
 type MyServiceDoThingResult struct{}
@@ -1050,6 +1516,39 @@ func (p *MyServiceDoThingResult) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *MyServiceDoThingResult) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("do_thing_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("do_thing_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("do_thing_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *MyServiceDoThingResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceDoThingResult) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("do_thing_result", "", err)
 	}
@@ -1119,6 +1618,39 @@ func (p *MyServiceNewThingArgs_) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *MyServiceNewThingArgs_) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceNewThingArgs_) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("new_thing_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("new_thing_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("new_thing_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // MyServiceNewThingResult_ holds the reply of my_service.new_thing on the wire:
 // its result or a declared exception.
 type MyServiceNewThingResult_ struct{}
@@ -1150,6 +1682,39 @@ func (p *MyServiceNewThingResult_) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *MyServiceNewThingResult_) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("new_thing_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("new_thing_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("new_thing_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *MyServiceNewThingResult_) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *MyServiceNewThingResult_) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("new_thing_result", "", err)
 	}

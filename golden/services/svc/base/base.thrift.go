@@ -91,6 +91,52 @@ func (p *BaseError) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *BaseError) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Reason)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *BaseError) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("BaseError", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("BaseError", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("BaseError", "reason", err)
+				}
+				p.Reason = v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("BaseError", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // Base is the service "Base" from services/inc/base.thrift. The server's
 // handler implements it, and so does *BaseClient, which calls a remote server.
 //
@@ -233,6 +279,39 @@ func (p *BasePingArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *BasePingArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *BasePingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("ping_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("ping_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("ping_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // BasePingResult holds the reply of Base.ping on the wire: its result or a
 // declared exception.
 type BasePingResult struct{}
@@ -283,6 +362,39 @@ func (p *BasePingResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *BasePingResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *BasePingResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("ping_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("ping_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("ping_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // BaseVersionArgs holds the arguments of Base.version on the wire.
 type BaseVersionArgs struct{}
 
@@ -313,6 +425,39 @@ func (p *BaseVersionArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *BaseVersionArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("version_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("version_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("version_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *BaseVersionArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *BaseVersionArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("version_args", "", err)
 	}
@@ -427,6 +572,69 @@ func (p *BaseVersionResult) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s2 := NewBaseError()
 				if err := s2.Decode(d); err != nil {
+					return runtime.NewFieldError("version_result", "err", err)
+				}
+				p.Err = s2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("version_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *BaseVersionResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeString, 0)
+		e.WriteString(*p.Success)
+	}
+	if p.Err != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Err.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("version_result", "err", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *BaseVersionResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("version_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("version_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("version_result", "success", err)
+				}
+				p.Success = &v1
+				continue
+			}
+		case 1:
+			if t == runtime.TypeStruct {
+				s2 := NewBaseError()
+				if err := s2.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("version_result", "err", err)
 				}
 				p.Err = s2

@@ -222,6 +222,88 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Work) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Num1)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Num2)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(int32(p.Op))
+	if p.Comment != nil {
+		e.WriteFieldBegin(runtime.TypeString, 4)
+		e.WriteString(*p.Comment)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Work) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Work", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Work", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Work", "num1", err)
+				}
+				p.Num1 = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Work", "num2", err)
+				}
+				p.Num2 = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				r4, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("Work", "op", err)
+				}
+				v3 := Operation(r4)
+				p.Op = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeString {
+				v5, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("Work", "comment", err)
+				}
+				p.Comment = &v5
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Work", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // InvalidOperation is the exception "InvalidOperation" from
 // services/calc.thrift.
 type InvalidOperation struct {
@@ -321,6 +403,63 @@ func (p *InvalidOperation) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *InvalidOperation) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.WhatOp)
+	e.WriteFieldBegin(runtime.TypeString, 2)
+	e.WriteString(p.Why)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *InvalidOperation) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("InvalidOperation", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("InvalidOperation", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("InvalidOperation", "what_op", err)
+				}
+				p.WhatOp = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeString {
+				v2, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("InvalidOperation", "why", err)
+				}
+				p.Why = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("InvalidOperation", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // Overflow is the exception "Overflow" from services/calc.thrift.
 type Overflow struct {
 	Limit int64 `json:"limit" thrift:"limit,1"`
@@ -368,6 +507,52 @@ func (p *Overflow) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *Overflow) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Overflow", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Overflow", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI64 {
+				v1, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Overflow", "limit", err)
+				}
+				p.Limit = v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Overflow", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Overflow) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI64, 1)
+	e.WriteI64(p.Limit)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Overflow) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("Overflow", "", err)
 	}
@@ -862,6 +1047,63 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorAddArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Num1)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Num2)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorAddArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("add_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("add_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("add_args", "num1", err)
+				}
+				p.Num1 = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("add_args", "num2", err)
+				}
+				p.Num2 = v2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("add_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorAddResult holds the reply of Calculator.add on the wire: its result
 // or a declared exception.
 type CalculatorAddResult struct {
@@ -912,6 +1154,54 @@ func (p *CalculatorAddResult) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("add_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("add_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("add_result", "success", err)
+				}
+				p.Success = &v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("add_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorAddResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 0)
+		e.WriteI32(*p.Success)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorAddResult) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("add_result", "", err)
 	}
@@ -1028,6 +1318,65 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s2 := NewWork()
 				if err := s2.Decode(d); err != nil {
+					return runtime.NewFieldError("calculate_args", "w", err)
+				}
+				p.W = s2
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("calculate_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorCalculateArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Logid)
+	e.WriteFieldBegin(runtime.TypeStruct, 2)
+	if err := p.W.EncodeCompact(e); err != nil {
+		return runtime.NewFieldError("calculate_args", "w", err)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorCalculateArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("calculate_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("calculate_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("calculate_args", "logid", err)
+				}
+				p.Logid = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeStruct {
+				s2 := NewWork()
+				if err := s2.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("calculate_args", "w", err)
 				}
 				p.W = s2
@@ -1180,6 +1529,84 @@ func (p *CalculatorCalculateResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorCalculateResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 0)
+		e.WriteI32(*p.Success)
+	}
+	if p.Ouch != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Ouch.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("calculate_result", "ouch", err)
+		}
+	}
+	if p.Over != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 2)
+		if err := p.Over.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("calculate_result", "over", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorCalculateResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("calculate_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("calculate_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("calculate_result", "success", err)
+				}
+				p.Success = &v1
+				continue
+			}
+		case 1:
+			if t == runtime.TypeStruct {
+				s2 := NewInvalidOperation()
+				if err := s2.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("calculate_result", "ouch", err)
+				}
+				p.Ouch = s2
+				continue
+			}
+		case 2:
+			if t == runtime.TypeStruct {
+				s3 := NewOverflow()
+				if err := s3.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("calculate_result", "over", err)
+				}
+				p.Over = s3
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("calculate_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorZipArgs holds the arguments of Calculator.zip on the wire.
 type CalculatorZipArgs struct {
 	Note string `json:"note" thrift:"note,1"`
@@ -1252,6 +1679,52 @@ func (p *CalculatorZipArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorZipArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeString, 1)
+	e.WriteString(p.Note)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorZipArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("zip_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("zip_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeString {
+				v1, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("zip_args", "note", err)
+				}
+				p.Note = v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("zip_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorResetArgs holds the arguments of Calculator.reset on the wire.
 type CalculatorResetArgs struct{}
 
@@ -1282,6 +1755,39 @@ func (p *CalculatorResetArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorResetArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("reset_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("reset_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("reset_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorResetArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorResetArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("reset_args", "", err)
 	}
@@ -1383,6 +1889,56 @@ func (p *CalculatorResetResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorResetResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Ouch != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 1)
+		if err := p.Ouch.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("reset_result", "ouch", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorResetResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("reset_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("reset_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeStruct {
+				s1 := NewInvalidOperation()
+				if err := s1.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("reset_result", "ouch", err)
+				}
+				p.Ouch = s1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("reset_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorHistoryArgs holds the arguments of Calculator.history on the wire.
 type CalculatorHistoryArgs struct {
 	Limit *int32 `json:"limit,omitempty" thrift:"limit,1,optional"`
@@ -1432,6 +1988,54 @@ func (p *CalculatorHistoryArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorHistoryArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("history_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("history_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("history_args", "limit", err)
+				}
+				p.Limit = &v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("history_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorHistoryArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Limit != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 1)
+		e.WriteI32(*p.Limit)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorHistoryArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("history_args", "", err)
 	}
@@ -1536,13 +2140,68 @@ func (p *CalculatorHistoryResult) Decode(d *runtime.Decoder) error {
 				if n2 > 0 && et1 != runtime.TypeI64 {
 					return runtime.NewFieldError("history_result", "success", runtime.ElementTypeError(runtime.TypeI64, et1))
 				}
-				l3 := make([]int64, n2)
-				for i4 := range l3 {
-					v5, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("history_result", "success", err)
-					}
-					l3[i4] = v5
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("history_result", "success", err)
+				}
+				d.ReadListEnd()
+				p.Success = l3
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("history_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorHistoryResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeList, 0)
+		e.WriteListBegin(runtime.TypeI64, len(p.Success))
+		for _, v1 := range p.Success {
+			e.WriteI64(v1)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorHistoryResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("history_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("history_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeList {
+				et1, n2, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("history_result", "success", err)
+				}
+				if n2 > 0 && et1 != runtime.TypeI64 {
+					return runtime.NewFieldError("history_result", "success", runtime.ElementTypeError(runtime.TypeI64, et1))
+				}
+				l3, err := d.ReadI64s(n2)
+				if err != nil {
+					return runtime.NewFieldError("history_result", "success", err)
 				}
 				d.ReadListEnd()
 				p.Success = l3
@@ -1587,6 +2246,39 @@ func (p *CalculatorSavedArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorSavedArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("saved_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("saved_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("saved_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorSavedArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorSavedArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("saved_args", "", err)
 	}
@@ -1710,6 +2402,78 @@ func (p *CalculatorSavedResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorSavedResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeMap, 0)
+		e.WriteMapBegin(runtime.TypeString, runtime.TypeStruct, len(p.Success))
+		for k1, v2 := range p.Success {
+			e.WriteString(k1)
+			if err := v2.EncodeCompact(e); err != nil {
+				return runtime.NewFieldError("saved_result", "success", err)
+			}
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorSavedResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("saved_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("saved_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeMap {
+				kt1, vt2, n3, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("saved_result", "success", err)
+				}
+				if n3 > 0 && (kt1 != runtime.TypeString || vt2 != runtime.TypeStruct) {
+					return runtime.NewFieldError("saved_result", "success", runtime.MapTypeError(runtime.TypeString, runtime.TypeStruct, kt1, vt2))
+				}
+				m4 := make(map[string]*Work, n3)
+				for i5 := 0; i5 < n3; i5++ {
+					var k6 string
+					v7, err := d.ReadString()
+					if err != nil {
+						return runtime.NewFieldError("saved_result", "success", err)
+					}
+					k6 = v7
+					s8 := NewWork()
+					if err := s8.DecodeCompact(d); err != nil {
+						return runtime.NewFieldError("saved_result", "success", err)
+					}
+					m4[k6] = s8
+				}
+				d.ReadMapEnd()
+				p.Success = m4
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("saved_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorDumpArgs holds the arguments of Calculator.dump on the wire.
 type CalculatorDumpArgs struct{}
 
@@ -1740,6 +2504,39 @@ func (p *CalculatorDumpArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorDumpArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("dump_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("dump_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("dump_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorDumpArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorDumpArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("dump_args", "", err)
 	}
@@ -1839,6 +2636,54 @@ func (p *CalculatorDumpResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorDumpResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeString, 0)
+		e.WriteBinary(p.Success)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorDumpResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("dump_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("dump_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeString {
+				v1, err := d.ReadBinary()
+				if err != nil {
+					return runtime.NewFieldError("dump_result", "success", err)
+				}
+				p.Success = v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("dump_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorLastWorkArgs holds the arguments of Calculator.last_work on the
 // wire.
 type CalculatorLastWorkArgs struct{}
@@ -1870,6 +2715,39 @@ func (p *CalculatorLastWorkArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorLastWorkArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("last_work_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("last_work_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("last_work_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorLastWorkArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorLastWorkArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("last_work_args", "", err)
 	}
@@ -1957,6 +2835,56 @@ func (p *CalculatorLastWorkResult) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s1 := NewWork()
 				if err := s1.Decode(d); err != nil {
+					return runtime.NewFieldError("last_work_result", "success", err)
+				}
+				p.Success = s1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("last_work_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorLastWorkResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeStruct, 0)
+		if err := p.Success.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("last_work_result", "success", err)
+		}
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorLastWorkResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("last_work_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("last_work_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeStruct {
+				s1 := NewWork()
+				if err := s1.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("last_work_result", "success", err)
 				}
 				p.Success = s1
@@ -2103,6 +3031,85 @@ func (p *CalculatorTypeArgs) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorTypeArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeI32, 1)
+	e.WriteI32(p.Func)
+	e.WriteFieldBegin(runtime.TypeI32, 2)
+	e.WriteI32(p.Ctx)
+	e.WriteFieldBegin(runtime.TypeI32, 3)
+	e.WriteI32(p.Err)
+	e.WriteFieldBegin(runtime.TypeString, 4)
+	e.WriteString(p.Result_)
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorTypeArgs) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("type_args", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("type_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("type_args", "func", err)
+				}
+				p.Func = v1
+				continue
+			}
+		case 2:
+			if t == runtime.TypeI32 {
+				v2, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("type_args", "ctx", err)
+				}
+				p.Ctx = v2
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI32 {
+				v3, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("type_args", "err", err)
+				}
+				p.Err = v3
+				continue
+			}
+		case 4:
+			if t == runtime.TypeString {
+				v4, err := d.ReadString()
+				if err != nil {
+					return runtime.NewFieldError("type_args", "result", err)
+				}
+				p.Result_ = v4
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("type_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorTypeResult holds the reply of Calculator.type on the wire: its
 // result or a declared exception.
 type CalculatorTypeResult struct {
@@ -2183,6 +3190,54 @@ func (p *CalculatorTypeResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorTypeResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	if p.Success != nil {
+		e.WriteFieldBegin(runtime.TypeI32, 0)
+		e.WriteI32(*p.Success)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorTypeResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("type_result", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("type_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 0:
+			if t == runtime.TypeI32 {
+				v1, err := d.ReadI32()
+				if err != nil {
+					return runtime.NewFieldError("type_result", "success", err)
+				}
+				p.Success = &v1
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("type_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorGetXArgs holds the arguments of Calculator.get_x on the wire.
 type CalculatorGetXArgs struct{}
 
@@ -2213,6 +3268,39 @@ func (p *CalculatorGetXArgs) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorGetXArgs) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("get_x_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("get_x_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("get_x_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorGetXArgs) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorGetXArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("get_x_args", "", err)
 	}
@@ -2282,6 +3370,39 @@ func (p *CalculatorGetXResult) Decode(d *runtime.Decoder) error {
 	return nil
 }
 
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorGetXResult) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorGetXResult) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("get_x_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("get_x_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("get_x_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
 // CalculatorGetXArgs_ holds the arguments of Calculator.getX on the wire.
 type CalculatorGetXArgs_ struct{}
 
@@ -2312,6 +3433,39 @@ func (p *CalculatorGetXArgs_) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorGetXArgs_) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("getX_args", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("getX_args", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("getX_args", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorGetXArgs_) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorGetXArgs_) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("getX_args", "", err)
 	}
@@ -2362,6 +3516,39 @@ func (p *CalculatorGetXResult_) Encode(e *runtime.Encoder) error {
 // Decode reads p from the Thrift binary protocol. Fields absent from the
 // input keep their current values.
 func (p *CalculatorGetXResult_) Decode(d *runtime.Decoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("getX_result", "", err)
+	}
+	for {
+		t, _, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("getX_result", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("getX_result", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *CalculatorGetXResult_) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *CalculatorGetXResult_) DecodeCompact(d *runtime.CompactDecoder) error {
 	if err := d.ReadStructBegin(); err != nil {
 		return runtime.NewFieldError("getX_result", "", err)
 	}

@@ -183,8 +183,13 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 					return runtime.NewFieldError("Route", "stops", runtime.ElementTypeError(runtime.TypeStruct, et1))
 				}
 				l3 := make([]*geo.Point, n2)
+				var b5 []geo.Point
 				for i4 := range l3 {
-					s5 := geo.NewPoint()
+					if len(b5) == 0 {
+						b5 = runtime.MakeBatch[geo.Point](n2 - i4)
+					}
+					s5 := &b5[0]
+					b5 = b5[1:]
 					if err := s5.Decode(d); err != nil {
 						return runtime.NewFieldError("Route", "stops", err)
 					}
@@ -256,6 +261,161 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 			if t == runtime.TypeStruct {
 				s21 := geo.NewPoint()
 				if err := s21.Decode(d); err != nil {
+					return runtime.NewFieldError("Route", "finish", err)
+				}
+				p.Finish = s21
+				continue
+			}
+		}
+		if err := d.Skip(t); err != nil {
+			return runtime.NewFieldError("Route", "", err)
+		}
+	}
+	d.ReadStructEnd()
+	return nil
+}
+
+// EncodeCompact writes p in the Thrift compact protocol.
+func (p *Route) EncodeCompact(e *runtime.CompactEncoder) error {
+	e.WriteStructBegin()
+	if p == nil {
+		e.WriteFieldStop()
+		return nil
+	}
+	e.WriteFieldBegin(runtime.TypeList, 1)
+	e.WriteListBegin(runtime.TypeStruct, len(p.Stops))
+	for _, v1 := range p.Stops {
+		if err := v1.EncodeCompact(e); err != nil {
+			return runtime.NewFieldError("Route", "stops", err)
+		}
+	}
+	e.WriteFieldBegin(runtime.TypeStruct, 2)
+	if err := p.Start.EncodeCompact(e); err != nil {
+		return runtime.NewFieldError("Route", "start", err)
+	}
+	e.WriteFieldBegin(runtime.TypeI64, 3)
+	e.WriteI64(int64(p.Total))
+	e.WriteFieldBegin(runtime.TypeMap, 4)
+	e.WriteMapBegin(runtime.TypeI32, runtime.TypeI64, len(p.ByUnit))
+	for k2, v3 := range p.ByUnit {
+		e.WriteI32(int32(k2))
+		e.WriteI64(int64(v3))
+	}
+	if p.Detour != nil {
+		e.WriteFieldBegin(runtime.TypeI64, 5)
+		e.WriteI64(int64(*p.Detour))
+	}
+	e.WriteFieldBegin(runtime.TypeStruct, 6)
+	if err := p.Finish.EncodeCompact(e); err != nil {
+		return runtime.NewFieldError("Route", "finish", err)
+	}
+	e.WriteFieldStop()
+	return nil
+}
+
+// DecodeCompact reads p from the Thrift compact protocol. Fields absent from the
+// input keep their current values.
+func (p *Route) DecodeCompact(d *runtime.CompactDecoder) error {
+	if err := d.ReadStructBegin(); err != nil {
+		return runtime.NewFieldError("Route", "", err)
+	}
+	for {
+		t, id, err := d.ReadFieldBegin()
+		if err != nil {
+			return runtime.NewFieldError("Route", "", err)
+		}
+		if t == runtime.TypeStop {
+			break
+		}
+		switch id {
+		case 1:
+			if t == runtime.TypeList {
+				et1, n2, err := d.ReadListBegin()
+				if err != nil {
+					return runtime.NewFieldError("Route", "stops", err)
+				}
+				if n2 > 0 && et1 != runtime.TypeStruct {
+					return runtime.NewFieldError("Route", "stops", runtime.ElementTypeError(runtime.TypeStruct, et1))
+				}
+				l3 := make([]*geo.Point, n2)
+				var b5 []geo.Point
+				for i4 := range l3 {
+					if len(b5) == 0 {
+						b5 = runtime.MakeBatch[geo.Point](n2 - i4)
+					}
+					s5 := &b5[0]
+					b5 = b5[1:]
+					if err := s5.DecodeCompact(d); err != nil {
+						return runtime.NewFieldError("Route", "stops", err)
+					}
+					l3[i4] = s5
+				}
+				d.ReadListEnd()
+				p.Stops = l3
+				continue
+			}
+		case 2:
+			if t == runtime.TypeStruct {
+				s6 := geo.NewPoint()
+				if err := s6.DecodeCompact(d); err != nil {
+					return runtime.NewFieldError("Route", "start", err)
+				}
+				p.Start = s6
+				continue
+			}
+		case 3:
+			if t == runtime.TypeI64 {
+				r8, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Route", "total", err)
+				}
+				v7 := Length(r8)
+				p.Total = v7
+				continue
+			}
+		case 4:
+			if t == runtime.TypeMap {
+				kt9, vt10, n11, err := d.ReadMapBegin()
+				if err != nil {
+					return runtime.NewFieldError("Route", "by_unit", err)
+				}
+				if n11 > 0 && (kt9 != runtime.TypeI32 || vt10 != runtime.TypeI64) {
+					return runtime.NewFieldError("Route", "by_unit", runtime.MapTypeError(runtime.TypeI32, runtime.TypeI64, kt9, vt10))
+				}
+				m12 := make(map[geo.Unit]Length, n11)
+				for i13 := 0; i13 < n11; i13++ {
+					var k14 geo.Unit
+					r16, err := d.ReadI32()
+					if err != nil {
+						return runtime.NewFieldError("Route", "by_unit", err)
+					}
+					v15 := geo.Unit(r16)
+					k14 = v15
+					r18, err := d.ReadI64()
+					if err != nil {
+						return runtime.NewFieldError("Route", "by_unit", err)
+					}
+					v17 := Length(r18)
+					m12[k14] = v17
+				}
+				d.ReadMapEnd()
+				p.ByUnit = m12
+				continue
+			}
+		case 5:
+			if t == runtime.TypeI64 {
+				r20, err := d.ReadI64()
+				if err != nil {
+					return runtime.NewFieldError("Route", "detour", err)
+				}
+				v19 := units.Distance(r20)
+				p.Detour = &v19
+				continue
+			}
+		case 6:
+			if t == runtime.TypeStruct {
+				s21 := geo.NewPoint()
+				if err := s21.DecodeCompact(d); err != nil {
 					return runtime.NewFieldError("Route", "finish", err)
 				}
 				p.Finish = s21

@@ -1,0 +1,89 @@
+package runtime
+
+import (
+	"strings"
+	"testing"
+)
+
+// Strings and binaries share a chunk: a binary the caller appends to or
+// overwrites must not change the strings decoded next to it, and a string
+// must not change when the decoder reads on.
+func TestArenaValuesIndependent(t *testing.T) {
+	e := NewEncoder(nil)
+	e.WriteBinary([]byte("payload"))
+	e.WriteString("first")
+	e.WriteString("second")
+	d := NewDecoder(e.Bytes(), Limits{})
+	b, err := d.ReadBinary()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s1, _ := d.ReadString()
+	if len(b) != cap(b) {
+		t.Fatalf("binary has len %d cap %d: appending would write into the chunk", len(b), cap(b))
+	}
+	b = append(b, "XXXXXXXXXX"...)
+	b[0] = 'Y'
+	s2, _ := d.ReadString()
+	if s1 != "first" || s2 != "second" {
+		t.Fatalf("got %q, %q after the caller changed the binary", s1, s2)
+	}
+	d.Reset(e.Bytes())
+	if b2, _ := d.ReadBinary(); string(b2) != "payload" {
+		t.Fatalf("second decode read %q", b2)
+	}
+	if s1 != "first" {
+		t.Fatalf("an earlier string changed to %q", s1)
+	}
+}
+
+// A chunk is never larger than the message in hand (nor than arenaChunk),
+// and long values get their own allocation.
+func TestArenaChunkBounded(t *testing.T) {
+	e := NewEncoder(nil)
+	e.WriteString("ab")
+	d := NewDecoder(e.Bytes(), Limits{})
+	if s, _ := d.ReadString(); s != "ab" {
+		t.Fatal(s)
+	}
+	if c := cap(d.arena); c > len(e.Bytes()) {
+		t.Fatalf("chunk of %d bytes for a message of %d", c, len(e.Bytes()))
+	}
+	e.Reset()
+	long := strings.Repeat("x", arenaMaxValue+1)
+	for range 8 {
+		e.WriteString(long)
+	}
+	d.Reset(e.Bytes())
+	for range 8 {
+		if s, err := d.ReadString(); err != nil || s != long {
+			t.Fatal(err)
+		}
+		if cap(d.arena) > arenaChunk {
+			t.Fatalf("chunk grew to %d", cap(d.arena))
+		}
+	}
+	// Empty binaries stay non-nil (a set optional field reads as set).
+	e.Reset()
+	e.WriteBinary(nil)
+	d.Reset(e.Bytes())
+	if b, err := d.ReadBinary(); err != nil || b == nil {
+		t.Fatalf("empty binary = %v, %v", b, err)
+	}
+}
+
+func TestMakeBatchBounded(t *testing.T) {
+	type big [1024]byte
+	if n := len(MakeBatch[big](1 << 20)); n != batchBytes/1024 {
+		t.Fatalf("batch of %d elements of 1 KiB for a declared 1<<20", n)
+	}
+	if n := len(MakeBatch[int64](3)); n != 3 {
+		t.Fatalf("batch of %d for 3 elements", n)
+	}
+	if n := len(MakeBatch[struct{}](5)); n != 5 {
+		t.Fatalf("batch of %d for 5 empty structs", n)
+	}
+	if n := len(MakeBatch[int](0)); n != 1 {
+		t.Fatalf("batch of %d for 0 (callers ask only when an element is due)", n)
+	}
+}
