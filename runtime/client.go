@@ -201,7 +201,7 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if !o.transport.valid() {
 		return nil, fmt.Errorf("thrift: transport %v is not Framed, Buffered or Header", o.transport)
 	}
-	if o.transport == Header && o.protocol == JSON {
+	if o.transport.header() && o.protocol == JSON {
 		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	}
 	if err := o.useTokens(o.transport.carriesHeaders()); err != nil {

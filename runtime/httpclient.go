@@ -105,6 +105,8 @@ func NewHTTPClient(rawURL string, opts ...ClientOption) (*HTTPClient, error) {
 		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
 	case o.transport == Buffered:
 		return nil, errors.New("thrift: the Buffered transport does not apply over HTTP, where the body delimits each message (use the default, or Header)")
+	case o.transport == FramedHeader:
+		return nil, errors.New("thrift: the FramedHeader transport does not apply over HTTP, where the body delimits each message (use Header)")
 	case o.transport == Header && o.protocol == JSON:
 		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	case !o.transport.valid():

@@ -260,7 +260,7 @@ func (s *Server) config() (*serverConfig, error) {
 	if !s.Transport.valid() {
 		return nil, fmt.Errorf("thrift: Server.Transport %v is not Framed, Buffered or Header", s.Transport)
 	}
-	if s.Transport == Header && s.Protocol == JSON {
+	if s.Transport.header() && s.Protocol == JSON {
 		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	}
 	if !s.Protocol.valid() {

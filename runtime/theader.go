@@ -54,6 +54,9 @@ type headerWire struct {
 	recvd      map[string]string // its info headers
 	send       map[string]string // info headers for the next message written
 	writeProto uint64            // the protocol a client writes in
+	// outer: the last message read came inside a second frame
+	// (FramedHeader); writeOuter: a client writes its requests so.
+	outer, writeOuter bool
 }
 
 // readHeaderMessage reads one header frame (or plain framed message) and
@@ -65,6 +68,7 @@ func (w *wire) readHeaderMessage() error {
 		return err
 	}
 	h.recvd, h.send, h.plain, h.zlib = nil, nil, false, false
+	f, h.outer = unwrapHeaderFrame(f)
 	if len(f) < 2 || binary.BigEndian.Uint16(f) != headerMagic {
 		// Apache's fallback: a plain framed binary or compact message.
 		h.plain = true
@@ -185,9 +189,9 @@ func (w *wire) inflate(p []byte) ([]byte, error) {
 // read (a reply), or the client's choice.
 func (w *wire) headerFrame(msg []byte, reply bool) ([]byte, error) {
 	h := w.hdr
-	proto, zl, plain := h.writeProto, false, false
+	proto, zl, plain, outer := h.writeProto, false, false, h.writeOuter
 	if reply {
-		proto, zl, plain = h.proto, h.zlib, h.plain
+		proto, zl, plain, outer = h.proto, h.zlib, h.plain, h.outer
 	}
 	payload := msg
 	if proto == headerProtoCompact {
@@ -241,10 +245,11 @@ func (w *wire) headerFrame(msg []byte, reply bool) ([]byte, error) {
 	if !plain {
 		size += 10 + len(hd)
 	}
-	if size > w.lim.MaxMessageSize {
-		return nil, protoErr(KindSizeLimit, "header frame of "+itoa(size)+" bytes exceeds the limit of "+itoa(w.lim.MaxMessageSize)+" bytes", nil)
+	if wire := outerSize(size, outer); wire > w.lim.MaxMessageSize {
+		return nil, protoErr(KindSizeLimit, "header frame of "+itoa(wire)+" bytes exceeds the limit of "+itoa(w.lim.MaxMessageSize)+" bytes", nil)
 	}
-	out := binary.BigEndian.AppendUint32(w.hdrOut[:0], uint32(size))
+	out := appendOuterFrame(w.hdrOut[:0], size, outer)
+	out = binary.BigEndian.AppendUint32(out, uint32(size))
 	if !plain {
 		out = binary.BigEndian.AppendUint16(out, headerMagic)
 		out = binary.BigEndian.AppendUint16(out, h.flags)

@@ -42,18 +42,20 @@ func (t Transport) String() string {
 		return "buffered"
 	case Header:
 		return "header"
+	case FramedHeader:
+		return "framed header"
 	}
 	return "Transport(" + strconv.Itoa(int(t)) + ")"
 }
 
-func (t Transport) valid() bool { return t == Framed || t == Buffered || t == Header }
+func (t Transport) valid() bool { return t == Framed || t == Buffered || t.header() }
 
 // carriesHeaders reports whether t carries per-call headers (WithHeaders,
 // WithBearerToken).
-func (t Transport) carriesHeaders() bool { return t == Header }
+func (t Transport) carriesHeaders() bool { return t.header() }
 
 // framedRead reports whether messages arrive in length-prefixed frames.
-func (t Transport) framedRead() bool { return t == Framed || t == Header }
+func (t Transport) framedRead() bool { return t == Framed || t.header() }
 
 // readBufSize is the size of the read buffer in front of a framed
 // connection: small messages then cost one read system call, not two.
@@ -107,8 +109,8 @@ func newWire(t Transport, p Protocol, r io.Reader, w io.Writer, lim Limits) *wir
 	} else {
 		wr.dec = NewStreamDecoder(r, wr.lim)
 	}
-	if t == Header {
-		wr.hdr = &headerWire{}
+	if t.header() {
+		wr.hdr = &headerWire{writeOuter: t == FramedHeader}
 		if p == Compact {
 			wr.hdr.writeProto = headerProtoCompact
 		}
