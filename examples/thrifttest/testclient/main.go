@@ -4,7 +4,7 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|header|multi|multic|multij|multih --transport=buffered|framed|http|zlib
 //	           [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
 //
 // --transport=http (or --http=PATH) POSTs each call to
@@ -31,7 +31,7 @@
 //	                   (--protocol=header or --transport=http; with --ssl unless --jwt-insecure-plaintext)
 //	--jwt-insecure-plaintext  allow --jwt-token without --ssl (the token then travels in the clear)
 //
-// With --protocol=multi, multic or multij, ThriftTest is called as
+// With --protocol=multi, multic, multij or multih, ThriftTest is called as
 // "ThriftTest:method" and SecondService's secondtestString is checked too
 // (Apache's multiplexed-protocol test). Unknown options are
 // reported and ignored; options that would change the wire are refused

@@ -23,7 +23,7 @@ func serveHTTP(srv *runtime.Server, lns []net.Listener, sigs <-chan os.Signal) e
 	h := &runtime.HTTPHandler{
 		Handler:             srv.Handler,
 		Protocol:            srv.Protocol,
-		Header:              srv.Transport == runtime.Header,
+		Header:              srv.Transport == runtime.Header || srv.Transport == runtime.FramedHeader,
 		Limits:              srv.Limits,
 		ReadTimeout:         srv.ReadTimeout,
 		ExposeHandlerErrors: srv.ExposeHandlerErrors,

@@ -4,7 +4,7 @@
 //
 // It takes the command line of Apache's test runner:
 //
-//	testserver --port=9090 --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	testserver --port=9090 --protocol=binary|compact|json|header|multi|multic|multij|multih --transport=buffered|framed|http|zlib
 //	           [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
 //
 // --transport=http serves each call as an HTTP POST (HTTPS with --ssl,
@@ -51,9 +51,9 @@
 // exit status 2. --zlib (or --transport=zlib) is Apache's TZlibTransport;
 // --domain-socket=PATH listens on that Unix socket (mode 0600) instead of
 // TCP, with TLS over it under --ssl (Apache's Python ignores the socket
-// under --ssl). --protocol=multi, multic and
-// multij serve ThriftTest and SecondService multiplexed, and ThriftTest
-// also to clients that do not multiplex, as Apache's TestServer does.
+// under --ssl). --protocol=multi, multic, multij and multih serve
+// ThriftTest and SecondService multiplexed, and ThriftTest also to clients
+// that do not multiplex, as Apache's TestServer does.
 //
 // SIGHUP, SIGINT and SIGTERM stop it: it shuts down gracefully for up to a
 // second, then closes what is left, and exits 0.

@@ -57,7 +57,7 @@ func main() {
 	fs.StringVar(&o.host, "host", "127.0.0.1", "host")
 	fs.IntVar(&o.port, "port", 9090, "port")
 	fs.StringVar(&o.transport, "transport", "buffered", "buffered, framed or http (see http.go)")
-	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact, json, header (THeader, binary inside); multi, multic, multij: multiplexed with SecondService")
+	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact, json, header (THeader, binary inside); multi, multic, multij, multih: multiplexed with SecondService")
 	fs.BoolVar(&o.ssl, "ssl", false, "use TLS")
 	fs.StringVar(&o.keys, "keys", "keys", "directory laid out like Apache's test/keys")
 	fs.BoolVar(&o.requireCert, "require-client-cert", false, "server: require client certificates signed by CA.pem")
@@ -72,9 +72,9 @@ func main() {
 		os.Exit(2)
 	}
 	switch o.protocol {
-	case "binary", "compact", "json", "header", "multi", "multic", "multij":
+	case "binary", "compact", "json", "header", "multi", "multic", "multij", "multih":
 	default:
-		fmt.Fprintln(os.Stderr, "apachepeer: protocol binary, compact, json, header, multi, multic or multij only")
+		fmt.Fprintln(os.Stderr, "apachepeer: protocol binary, compact, json, header, multi, multic, multij or multih only")
 		os.Exit(2)
 	}
 	if o.transport != "buffered" && o.transport != "framed" && o.transport != "http" {
@@ -438,9 +438,10 @@ func runClient(o *options) error {
 	return nil
 }
 
-// multiplexed reports whether --protocol is multi, multic or multij.
+// multiplexed reports whether --protocol is multi, multic, multij or
+// multih.
 func (o *options) multiplexed() bool {
-	return o.protocol == "multi" || o.protocol == "multic" || o.protocol == "multij"
+	return o.protocol == "multi" || o.protocol == "multic" || o.protocol == "multij" || o.protocol == "multih"
 }
 
 type secondHandler struct{}
@@ -456,7 +457,7 @@ func (o *options) protocolFactory(conf *thrift.TConfiguration) thrift.TProtocolF
 		return thrift.NewTCompactProtocolFactoryConf(conf)
 	case "json", "multij":
 		return thrift.NewTJSONProtocolFactory()
-	case "header":
+	case "header", "multih":
 		return thrift.NewTHeaderProtocolFactoryConf(conf)
 	}
 	return thrift.NewTBinaryProtocolFactoryConf(conf)

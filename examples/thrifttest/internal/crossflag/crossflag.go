@@ -1,7 +1,7 @@
 // Package crossflag parses the command line Apache Thrift's cross-language
 // test runner (test/crossrunner) gives test servers and clients:
 //
-//	--port=N --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	--port=N --protocol=binary|compact|json|header|multi|multic|multij|multih --transport=buffered|framed|http|zlib
 //	[--ssl] [--host=H] [--http=PATH] [--zlib] [--domain-socket=PATH]
 //
 // plus the options of this project (--keys=DIR and others). The runner, and
@@ -59,7 +59,7 @@ type Common struct {
 func (c *Common) Register(fs *flag.FlagSet, defaultHost string) {
 	fs.StringVar(&c.Host, "host", defaultHost, "host to connect to or listen on")
 	fs.IntVar(&c.Port, "port", 9090, "TCP port")
-	fs.StringVar(&c.Protocol, "protocol", "binary", "protocol: binary, compact or json; multi, multic, multij: the same, multiplexed (ThriftTest and SecondService)")
+	fs.StringVar(&c.Protocol, "protocol", "binary", "protocol: binary, compact, json or header (THeader, binary inside); multi, multic, multij, multih: the same, multiplexed (ThriftTest and SecondService)")
 	fs.StringVar(&c.Transport, "transport", "buffered", "transport: buffered, framed, http (with --ssl, https) or zlib (buffered with --zlib)")
 	fs.StringVar(&c.HTTPPath, "http", "", "use the HTTP transport with this URL path (implies --transport=http)")
 	fs.BoolVar(&c.SSL, "ssl", false, "use TLS")
@@ -106,15 +106,16 @@ func (c *Common) Check() error {
 
 // RuntimeTransport maps --transport to the runtime's framing.
 //
-// --protocol=header (Apache's THeaderProtocol) is the runtime's Header
-// transport carrying binary: over --transport=buffered (a plain socket),
-// as Apache's Python and Go peers agree on. Over --transport=framed,
-// Apache's Python wraps each header frame in a second frame and Apache's Go
-// does not, so that combination is refused rather than guessed.
+// --protocol=header and multih (Apache's THeaderProtocol) are the
+// runtime's Header transport carrying binary: over --transport=buffered a
+// header frame straight on the socket; over --transport=framed, FramedHeader,
+// each header frame inside a plain frame, because Apache's Python and Go
+// both put THeaderProtocol on top of TFramedTransport there (they pass
+// against themselves and each other so).
 func (c *Common) RuntimeTransport() (runtime.Transport, error) {
-	if c.Protocol == "header" {
+	if c.header() {
 		if c.Transport == "framed" {
-			return 0, fmt.Errorf("--protocol=header --transport=framed is not supported: Apache's own libraries frame it differently (use --transport=buffered)")
+			return runtime.FramedHeader, nil
 		}
 		return runtime.Header, nil
 	}
@@ -126,6 +127,10 @@ func (c *Common) RuntimeTransport() (runtime.Transport, error) {
 	}
 	return 0, fmt.Errorf("--transport=%s is not supported: use buffered or framed", c.Transport)
 }
+
+// header reports whether --protocol is carried by THeader: header, or
+// multih (multiplexed inside THeader).
+func (c *Common) header() bool { return c.Protocol == "header" || c.Protocol == "multih" }
 
 // HTTP reports whether calls travel as HTTP POSTs (--transport=http or
 // --http=PATH), served by runtime.HTTPHandler and sent by
@@ -156,20 +161,20 @@ func (c *Common) RuntimeProtocol() (runtime.Protocol, error) {
 		name = "compact"
 	case "multij":
 		name = "json"
-	case "header":
+	case "header", "multih":
 		name = "binary" // inside the Header transport
 	}
 	p, err := runtime.ParseProtocol(name)
 	if err != nil {
-		return 0, fmt.Errorf("--protocol=%s is not supported: use binary, compact, json, header, multi, multic or multij", c.Protocol)
+		return 0, fmt.Errorf("--protocol=%s is not supported: use binary, compact, json, header, multi, multic, multij or multih", c.Protocol)
 	}
 	return p, nil
 }
 
 // Multiplexed reports whether --protocol names a multiplexed protocol
-// (Apache's TMultiplexedProtocol over binary, compact or JSON).
+// (Apache's TMultiplexedProtocol over binary, compact, JSON or THeader).
 func (c *Common) Multiplexed() bool {
-	return c.Protocol == "multi" || c.Protocol == "multic" || c.Protocol == "multij"
+	return c.Protocol == "multi" || c.Protocol == "multic" || c.Protocol == "multij" || c.Protocol == "multih"
 }
 
 // Key returns the path of a file in the keys directory.
