@@ -1,6 +1,9 @@
 package main
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"strings"
+)
 
 // httpRows are the HTTP transport's rows (--transport=http; HTTPS with
 // --ssl): Apache's Python TestClient.py (THttpClient) and TestServer.py
@@ -31,7 +34,7 @@ func (e *env) httpRows() []*row {
 		return "plain"
 	}
 	var rows []*row
-	for _, pr := range []string{"binary", "compact", "json", "header", "multi", "multic", "multij"} {
+	for _, pr := range []string{"binary", "compact", "json", "header", "multi", "multic", "multij", "multih"} {
 		for _, tls := range []bool{false, true} {
 			args := []string{"--port={port}", "--protocol=" + pr, "--transport=http"}
 			if tls {
@@ -41,7 +44,7 @@ func (e *env) httpRows() []*row {
 				return append(append(append([]string{}, head...), args...), tail...)
 			}
 			var want, goWant []string
-			if pr == "multi" || pr == "multic" || pr == "multij" {
+			if strings.HasPrefix(pr, "multi") {
 				want, goWant = []string{"testMultiplexed"}, []string{"PASS secondtestString"}
 			}
 			r := func(peer, dir string) *row {

@@ -1,6 +1,9 @@
 package main
 
-import "path/filepath"
+import (
+	"path/filepath"
+	"strings"
+)
 
 // zlibUnixRows are the rows of the zlib transport (--zlib) and of Unix
 // domain sockets (--domain-socket) against Apache's Python peer, in both
@@ -24,8 +27,9 @@ import "path/filepath"
 //     but not with --ssl: both TestServer.py and TestClient.py then open
 //     TLS over TCP and ignore the socket path (TLS over a Unix socket is
 //     tested in runtime/unix_test.go).
-//   - multih (multiplexed over THeader) is not a thriftsec testserver
-//     protocol yet, with or without zlib.
+//
+// Every protocol has its rows for --zlib (plain and TLS) and for
+// --domain-socket (buffered and framed); matrix.go checks that.
 func (e *env) zlibUnixRows() []*row {
 	var rows []*row
 	ts := filepath.Join(e.bin, "testserver")
@@ -36,7 +40,7 @@ func (e *env) zlibUnixRows() []*row {
 	both := func(pr, tr, label, security string, extra []string, unix bool) []*row {
 		args := append([]string{"--port={port}", "--protocol=" + pr, "--transport=" + tr}, extra...)
 		var want []string
-		if pr == "multi" || pr == "multic" || pr == "multij" {
+		if strings.HasPrefix(pr, "multi") {
 			want = []string{"testMultiplexed"}
 		}
 		return []*row{
@@ -51,22 +55,22 @@ func (e *env) zlibUnixRows() []*row {
 		}
 	}
 	zl := []string{"--zlib"}
-	for _, pr := range []string{"binary", "compact", "json", "header", "multic"} {
+	for _, pr := range pyProtocols {
 		rows = append(rows, both(pr, "buffered", "buffered + zlib", "plain", zl, false)...)
+		rows = append(rows, both(pr, "buffered", "buffered + zlib", "TLS", []string{"--zlib", "--ssl"}, false)...)
 	}
 	// As Apache's runner passes it.
 	rows = append(rows, both("compact", "zlib", "zlib (--transport=zlib --zlib)", "plain", zl, false)...)
-	for _, pr := range []string{"binary", "json"} {
-		rows = append(rows, both(pr, "buffered", "buffered + zlib", "TLS", []string{"--zlib", "--ssl"}, false)...)
-	}
 	rows = append(rows, &row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Protocol: "binary", Transport: "framed + zlib", Security: "plain",
 		server: []string{ts, "--port={port}", "--protocol=binary", "--transport=framed", "--zlib", keys}, ours: true,
 		client:    append(append([]string{}, pyClient...), "--port={port}", "--protocol=binary", "--transport=framed", "--zlib"),
 		clientDir: e.py, count: unittest})
 
 	sock := []string{"--domain-socket={sock}"}
-	for _, c := range []struct{ pr, tr string }{{"binary", "buffered"}, {"compact", "framed"}, {"header", "buffered"}, {"multij", "framed"}} {
-		rows = append(rows, both(c.pr, c.tr, c.tr, "plain, Unix socket", sock, true)...)
+	for _, pr := range pyProtocols {
+		for _, tr := range []string{"buffered", "framed"} {
+			rows = append(rows, both(pr, tr, tr, "plain, Unix socket", sock, true)...)
+		}
 	}
 	rows = append(rows, both("compact", "buffered", "buffered + zlib", "plain, Unix socket", []string{"--zlib", "--domain-socket={sock}"}, true)...)
 	return rows
