@@ -149,6 +149,7 @@ func TestHeaderRawFrames(t *testing.T) {
 func FuzzHeaderFrame(f *testing.F) {
 	f.Add(headerRequest(f, headerProtoBinary, false, 1)[4:])
 	f.Add(headerRequest(f, headerProtoCompact, true, 2)[4:])
+	f.Add(headerRequest(f, headerProtoBinary, false, 3)) // inside a frame: FramedHeader
 	f.Fuzz(func(t *testing.T, frame []byte) {
 		in := append(binary.BigEndian.AppendUint32(nil, uint32(len(frame))), frame...)
 		w := newWire(Header, Binary, bytes.NewReader(in), nil, Limits{MaxMessageSize: 1 << 16})
