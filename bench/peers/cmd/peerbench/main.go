@@ -30,8 +30,7 @@ func main() {
 	serve := flag.String("serve", "", "internal: run the named system's server and report its stats on stdin requests")
 	certDir := flag.String("certs", "", "internal: directory with the server certificate")
 	passes := flag.Int("passes", 3, "interleaved passes; each figure is their median")
-	codecTime := flag.Duration("codectime", 300*time.Millisecond, "run time of each codec benchmark in each pass")
-	rpcTime := flag.Duration("rpctime", time.Second, "measured time of each RPC cell in each pass")
+	benchtime := flag.Duration("benchtime", time.Second, "measured time of each RPC cell in each pass; each codec benchmark runs a third of it")
 	callerList := flag.String("callers", "1,16,64,256", "caller counts of the RPC table")
 	only := flag.String("only", "", "codec or rpc: print one table")
 	testing.Init()
@@ -56,13 +55,13 @@ func main() {
 		*passes = 1
 	}
 	if *only != "rpc" {
-		if err := runCodec(*passes, *codecTime); err != nil {
+		if err := runCodec(*passes, *benchtime/3); err != nil {
 			fmt.Fprintln(os.Stderr, "peerbench:", err)
 			os.Exit(1)
 		}
 	}
 	if *only != "codec" {
-		if err := runRPC(*passes, *rpcTime, callers); err != nil {
+		if err := runRPC(*passes, *benchtime, callers); err != nil {
 			fmt.Fprintln(os.Stderr, "peerbench:", err)
 			os.Exit(1)
 		}
