@@ -412,6 +412,7 @@ func (s *Server) newConn(raw net.Conn, cfg *serverConfig) *serverConn {
 	}
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	c := &serverConn{srv: s, cfg: cfg, raw: raw, addr: raw.RemoteAddr(), ctx: ctx, cancel: cancel, done: make(chan struct{}, 1)}
+	c.runCall = c.handleCall
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	c.pend, c.net = cfg.admission.admit(raw)
@@ -612,6 +613,15 @@ type serverConn struct {
 
 	// done receives one value when a handler goroutine finishes.
 	done chan struct{}
+	// runCall is c.handleCall bound once per connection: `go c.runCall()`
+	// takes no arguments, so starting a call's goroutine allocates
+	// nothing, where `go c.handle(args...)` allocates its argument
+	// closure on every call. The call it runs is in call.
+	runCall func()
+	// call is the request runCall serves: written by the reader before
+	// the go statement, then owned by the handler goroutine until it
+	// signals done.
+	call pendingCall
 
 	// Owned by the reading goroutine.
 	pending      bool      // a handler goroutine has not been joined yet
@@ -944,8 +954,26 @@ func (c *serverConn) readCall() bool {
 		hdrs = &callHeaders{received: c.w.hdr.recvd}
 	}
 	c.pending = true
-	go c.handle(m, name, oneway, seq, args, hdrs)
+	c.call = pendingCall{m: m, name: name, oneway: oneway, seq: seq, args: args, hdrs: hdrs}
+	go c.runCall()
 	return true
+}
+
+// pendingCall is one decoded request on its way to its handler.
+type pendingCall struct {
+	m      *Method
+	name   string
+	oneway bool
+	seq    int32
+	args   Struct
+	hdrs   *callHeaders
+}
+
+// handleCall runs the call readCall stored in c.call (see runCall).
+func (c *serverConn) handleCall() {
+	pc := c.call
+	c.call = pendingCall{} // let the arguments go with the handler
+	c.handle(pc.m, pc.name, pc.oneway, pc.seq, pc.args, pc.hdrs)
 }
 
 // refuse answers a request that arrived during Shutdown, without running
