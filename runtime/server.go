@@ -109,7 +109,10 @@ type Server struct {
 	ReadTimeout time.Duration
 
 	// WriteTimeout bounds the writing of one reply. Zero means
-	// DefaultWriteTimeout (30s); negative means no limit.
+	// DefaultWriteTimeout (30s); negative means no limit. The connection's
+	// write deadline is re-armed only when less than WriteTimeout is
+	// left, a quarter more at a time, so a reply gets between
+	// WriteTimeout and 1.25 × WriteTimeout.
 	WriteTimeout time.Duration
 
 	// MaxConns is the most established connections served at once: TLS
@@ -631,15 +634,18 @@ type serverConn struct {
 	reqHeld      int64     // budget held for the request being read
 	reqExtra     int64     // of reqHeld, what chargeTranscoded added
 	readDeadline time.Time // when the request being read must be in
+	writeArmed   time.Time // the write deadline set on conn (deadlines.go)
 
 	// Owned by the handler goroutine while it runs.
 	callHeld int64 // budget held for the call: its request, then its reply
 
 	mu          sync.Mutex
-	established bool // past the handshake (see MaxHandshakes)
-	waiting     bool // the reader waits for the next request's first byte
-	inflight    bool // a handler is running (two-way or oneway)
-	owed        bool // ... and its reply is still to be written
+	readArmed   time.Time // the read deadline set on conn (deadlines.go)
+	waitUntil   time.Time // when awaitRequest's wait should end; zero: never
+	established bool      // past the handshake (see MaxHandshakes)
+	waiting     bool      // the reader waits for the next request's first byte
+	inflight    bool      // a handler is running (two-way or oneway)
+	owed        bool      // ... and its reply is still to be written
 	closed      bool
 }
 
@@ -695,15 +701,6 @@ func (c *serverConn) releaseRequest() {
 		c.cfg.budget.release(c.reqHeld)
 	}
 	c.reqHeld, c.reqExtra = 0, 0
-}
-
-// setReadDeadline sets the read deadline d from now, or none for d <= 0.
-func (c *serverConn) setReadDeadline(d time.Duration) {
-	if d > 0 {
-		c.conn.SetReadDeadline(time.Now().Add(d))
-	} else {
-		c.conn.SetReadDeadline(time.Time{})
-	}
 }
 
 // debug logs msg at Debug with the connection's peer.
@@ -786,6 +783,7 @@ func (c *serverConn) establish() bool {
 		return false
 	}
 	c.raw.SetDeadline(time.Time{})
+	c.readArmed, c.writeArmed = time.Time{}, time.Time{}
 	c.ctx = withPeer(c.ctx, c.peer)
 	if !c.srv.establish(c) {
 		return false
@@ -847,6 +845,13 @@ func (c *serverConn) awaitRequest() bool {
 	c.mu.Unlock()
 	err := c.w.waitByte()
 	c.mu.Lock()
+	for err != nil && isTimeout(err) && !c.closed && c.rearmWait() {
+		// The deadline that passed was one left armed to save a
+		// reset (deadlines.go), not the wait's own: wait on.
+		c.mu.Unlock()
+		err = c.w.waitByte()
+		c.mu.Lock()
+	}
 	c.waiting = false
 	closed := c.closed
 	c.mu.Unlock()
@@ -873,11 +878,14 @@ func (c *serverConn) armWait() {
 	case c.owed, c.inflight && c.srv.shutting.Load():
 		// A reply is owed, or Shutdown lets a oneway call finish
 		// before the connection closes: endCall arms the deadline.
-		c.conn.SetReadDeadline(time.Time{})
+		c.waitUntil = time.Time{}
+		c.relaxReadDeadline(0)
 	case c.srv.shutting.Load():
-		c.setReadDeadline(shutdownQuiet)
+		c.waitUntil = deadlineIn(shutdownQuiet)
+		c.armRead(c.waitUntil)
 	default:
-		c.setReadDeadline(c.cfg.idle)
+		c.waitUntil = deadlineIn(c.cfg.idle)
+		c.relaxReadDeadline(c.cfg.idle)
 	}
 }
 
@@ -888,7 +896,14 @@ func (c *serverConn) beginRequest() error {
 	if d := c.cfg.read; d > 0 {
 		c.readDeadline = time.Now().Add(d)
 	}
-	c.conn.SetReadDeadline(c.readDeadline)
+	if !c.w.frameBuffered() {
+		// Reading the request may wait for the peer: under ReadTimeout.
+		// (A request already in the buffer is read without touching
+		// the connection, so its deadline is left as it is.)
+		c.mu.Lock()
+		c.armRead(c.readDeadline)
+		c.mu.Unlock()
+	}
 	c.charging = true
 	return c.chargeRequest()
 }
@@ -1166,7 +1181,8 @@ func (c *serverConn) drain() {
 		c.closed = true
 		c.raw.Close()
 	case c.waiting && !c.inflight:
-		c.setReadDeadline(shutdownQuiet)
+		c.waitUntil = deadlineIn(shutdownQuiet)
+		c.armRead(c.waitUntil)
 	}
 }
 
@@ -1182,11 +1198,7 @@ func (c *serverConn) replyError(name string, seq int32, ae *ApplicationError) bo
 // budget first. It closes the connection if it cannot send (a TLS
 // connection is unusable after a failed write anyway).
 func (c *serverConn) write() bool {
-	var deadline time.Time
-	if d := c.cfg.write; d > 0 {
-		deadline = time.Now().Add(d)
-	}
-	c.conn.SetWriteDeadline(deadline)
+	deadline := c.armWrite()
 	if need := int64(c.w.enc.Len()) - connAllowance - c.callHeld; need > 0 && c.cfg.budget != nil {
 		if err := c.cfg.budget.acquire(need, deadline); err != nil {
 			c.srv.warnLimited(c.cfg, "thrift: reply dropped: server memory budget (MaxInflightBytes) exhausted until its write deadline",

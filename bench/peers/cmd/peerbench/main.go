@@ -19,6 +19,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -33,8 +34,19 @@ func main() {
 	benchtime := flag.Duration("benchtime", time.Second, "measured time of each RPC cell in each pass; each codec benchmark runs a third of it")
 	callerList := flag.String("callers", "1,16,64,256", "caller counts of the RPC table")
 	only := flag.String("only", "", "codec or rpc: print one table")
+	systemList := flag.String("systems", "", "comma-separated RPC systems to run (default all; raw crypto/tls always runs, as the ratios' base)")
+	cpuProfile := flag.String("cpuprofile", "", "write CPU profiles: this process's to FILE.client, each server's to FILE.<n>")
 	testing.Init()
 	flag.Parse()
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile, *serve)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "peerbench:", err)
+			os.Exit(1)
+		}
+		defer stop()
+		profilePrefix = *cpuProfile
+	}
 	if *serve != "" {
 		if err := serverMain(*serve, *certDir); err != nil {
 			fmt.Fprintln(os.Stderr, err)
@@ -61,11 +73,30 @@ func main() {
 		}
 	}
 	if *only != "codec" {
-		if err := runRPC(*passes, *benchtime, callers); err != nil {
+		if err := runRPC(*passes, *benchtime, callers, *systemList); err != nil {
 			fmt.Fprintln(os.Stderr, "peerbench:", err)
 			os.Exit(1)
 		}
 	}
+}
+
+// profilePrefix is -cpuprofile, handed on to the server processes.
+var profilePrefix string
+
+func startCPUProfile(prefix, server string) (func(), error) {
+	name := prefix + ".client"
+	if server != "" {
+		name = prefix + "." + strings.NewReplacer(" ", "-", "/", "-").Replace(server)
+	}
+	f, err := os.Create(name)
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 func median(v []float64) float64 {

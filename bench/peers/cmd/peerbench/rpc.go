@@ -40,7 +40,11 @@ func startServer(name, certDir string) (*serverProc, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(exe, "-serve", name, "-certs", certDir)
+	args := []string{"-serve", name, "-certs", certDir}
+	if profilePrefix != "" {
+		args = append(args, "-cpuprofile", profilePrefix)
+	}
+	cmd := exec.Command(exe, args...)
 	cmd.Stderr = os.Stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -245,7 +249,7 @@ func runCell(s system, sp *serverProc, c *certs, callers int, d time.Duration) (
 	}, nil
 }
 
-func runRPC(passes int, d time.Duration, callers []int) error {
+func runRPC(passes int, d time.Duration, callers []int, only string) error {
 	dir, err := os.MkdirTemp("", "peerbench-")
 	if err != nil {
 		return err
@@ -259,6 +263,22 @@ func runRPC(passes int, d time.Duration, callers []int) error {
 		return err
 	}
 	sys := systems()
+	if only != "" {
+		keep := map[string]bool{"raw crypto/tls": true}
+		for _, name := range strings.Split(only, ",") {
+			keep[strings.TrimSpace(name)] = true
+		}
+		var chosen []system
+		for _, s := range sys {
+			if keep[s.name] {
+				chosen = append(chosen, s)
+			}
+		}
+		if len(chosen) != len(keep) {
+			return fmt.Errorf("-systems %q: names are %s", only, systemNames())
+		}
+		sys = chosen
+	}
 	procs := make([]*serverProc, len(sys))
 	defer func() {
 		for _, sp := range procs {
@@ -313,6 +333,14 @@ func runRPC(passes int, d time.Duration, callers []int) error {
 		}
 	}
 	return nil
+}
+
+func systemNames() string {
+	var names []string
+	for _, s := range systems() {
+		names = append(names, strconv.Quote(s.name))
+	}
+	return strings.Join(names, ", ")
 }
 
 func medianOf(rs []rpcResult, f func(rpcResult) float64) float64 {
