@@ -14,8 +14,10 @@
 #               gRPC-Go: codec and 1 KiB RPC tables in one run (BENCHTIME)
 #   make fleet  the fleet suite under the race detector: balancing, ejection,
 #               retries and DNS over real loopback servers, etcd discovery and
-#               registration against a real etcd (contrib/etcd), and the
-#               balancer's overhead benchmarks (make test runs the short suite)
+#               registration against a real etcd (contrib/etcd), the
+#               process-level scenario (testserver processes in etcd, kill -9,
+#               join, drain), and the balancer's overhead benchmarks (make
+#               test runs the short suite)
 #
 # Tests never reach beyond loopback; peers come from Debian's packages and
 # the Go module proxy.
@@ -36,11 +38,12 @@ test: deps vet unit hostile-short fleet-short fuzz wire interop
 # Apache's Go library (module proxy, used only by interop/go.mod).
 deps:
 	@if ! command -v thrift >/dev/null 2>&1 || ! /usr/bin/python3 -c 'import thrift, thriftpy' >/dev/null 2>&1 || ! PATH="$$PATH:/usr/sbin" command -v haproxy >/dev/null 2>&1 \
-		|| ! /usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1 || [ ! -d /usr/lib/python3/dist-packages/cryptography_vectors ]; then \
-		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy, python3-cryptography(-vectors)"; \
+		|| ! /usr/bin/python3 -c 'import cryptography.fernet' >/dev/null 2>&1 || [ ! -d /usr/lib/python3/dist-packages/cryptography_vectors ] \
+		|| ! /usr/bin/python3 -c 'import jwt' >/dev/null 2>&1; then \
+		echo "installing thrift-compiler, python3-thrift, python3-thriftpy, haproxy, python3-cryptography(-vectors), python3-jwt"; \
 		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 		$$SUDO apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors >/dev/null; \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq thrift-compiler python3-thrift python3-thriftpy haproxy python3-cryptography python3-cryptography-vectors python3-jwt >/dev/null; \
 	fi
 	@if ! command -v etcd >/dev/null 2>&1; then \
 		echo "installing etcd-server"; \
@@ -54,6 +57,8 @@ deps:
 	cd examples/thrifttest && $(GO) mod download
 	cd contrib/metrics && $(GO) mod download
 	cd contrib/etcd && $(GO) mod download
+	cd contrib/otel && $(GO) mod download
+	cd contrib/jwt && $(GO) mod download
 
 vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
@@ -72,6 +77,10 @@ unit:
 	$(GO) test -race -count=1 ./runtime/... ./golden ./examples/...
 	@# contrib/ modules hold the integrations with heavy dependencies.
 	cd contrib/metrics && $(GO) vet ./... && $(GO) test -count=1 ./...
+	@# contrib/otel's tests include Apache's Python THeader client (Debian's
+	@# python3-thrift, from make deps) sending a traceparent header.
+	cd contrib/otel && $(GO) vet ./... && $(GO) test -count=1 ./...
+	cd contrib/jwt && $(GO) vet ./... && $(GO) test -race -count=1 ./...
 
 # A short coverage-guided run of each decoder fuzz target on top of the
 # seed corpus (which `make unit` already runs).
@@ -79,10 +88,12 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzProxyHeader$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzHeaderFrame$$' -fuzztime=$(FUZZTIME) ./runtime
+	$(GO) test -run='^$$' -fuzz='^FuzzZlibRead$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME) ./runtime/fernet
 	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
 	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime
 	$(GO) test -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./runtime
+	cd contrib/jwt && $(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) .
 
 # The hostile-client suite starts the real testserver binary and attacks
 # it over loopback (examples/thrifttest/hostile); every loop is bounded.
@@ -101,12 +112,19 @@ soak:
 # The fleet package's own tests run in `make unit`; contrib/etcd is its
 # own module (etcd's client stays out of the root module) and starts
 # Debian's etcd on loopback ports with a temporary data directory.
-fleet-short:
+# examples/thrifttest/fleet is the process-level scenario: a real etcd,
+# testserver processes on 127.0.0.2-5 registering in it, testclient --load,
+# kill -9, a server joining, a SIGTERM drain (about 5 s once built).
+fleet-short: deps
 	cd contrib/etcd && $(GO) test -short -count=1 ./...
+	$(MAKE) -C examples/thrifttest gen
+	cd examples/thrifttest && $(GO) test -short -count=1 ./fleet ./testclient
 
 fleet:
 	$(GO) test -race -count=1 -v ./fleet
 	cd contrib/etcd && $(GO) test -race -count=1 -v ./...
+	$(MAKE) -C examples/thrifttest gen
+	cd examples/thrifttest && $(GO) test -race -count=1 -v ./fleet ./testclient
 	$(GO) test -run='^$$' -bench='Callers64' -count=3 ./fleet
 
 wire:

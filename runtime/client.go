@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 )
@@ -33,6 +34,7 @@ type clientOptions struct {
 	plaintext    bool
 	transport    Transport
 	protocol     Protocol
+	zlib         bool
 	dialTimeout  time.Duration
 	lim          Limits
 	maxConns     int
@@ -41,6 +43,10 @@ type clientOptions struct {
 	callTimeout  time.Duration
 	dialer       func(ctx context.Context, addr string) (net.Conn, error)
 	sealer       Sealer
+	httpHeader   http.Header // HTTPClient only
+
+	tokens         TokenSource // WithBearerToken
+	insecureTokens bool        // WithInsecureBearerToken
 }
 
 // WithDialer replaces how the client opens the connection (TCP to addr
@@ -112,6 +118,23 @@ func WithInterceptors(interceptors ...ClientInterceptor) ClientOption {
 	return func(o *clientOptions) { o.interceptors = append(o.interceptors, interceptors...) }
 }
 
+// setDefaults fills in the defaults of the options left zero.
+func (o *clientOptions) setDefaults() {
+	if o.dialTimeout <= 0 {
+		o.dialTimeout = DefaultDialTimeout
+	}
+	if o.maxConns <= 0 {
+		o.maxConns = DefaultClientMaxConns
+	}
+	if o.logger == nil {
+		o.logger = slog.Default()
+	}
+	if o.callTimeout == 0 {
+		o.callTimeout = DefaultCallTimeout
+	}
+	o.lim = o.lim.withDefaults()
+}
+
 // Client calls a Thrift server. It implements Caller, so generated clients
 // take it (NewCalculatorClient(c)), and it is safe for concurrent use by
 // many goroutines.
@@ -145,7 +168,8 @@ type Client struct {
 	closed bool
 }
 
-// Dial returns a client for the server at addr ("host:port"). It connects
+// Dial returns a client for the server at addr ("host:port", or
+// "unix:PATH" for a Unix domain socket; see unix.go). It connects
 // once before returning, so that a wrong address, an untrusted server
 // certificate or a TLS version or name mismatch is reported here rather
 // than by the first call; ctx bounds that first connection only. One
@@ -168,6 +192,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if o.sealer != nil && !o.transport.framedRead() {
 		return nil, errors.New("thrift: WithSealer needs the Framed transport")
 	}
+	if o.sealer != nil && o.zlib {
+		return nil, errors.New("thrift: WithSealer and WithZlib cannot be combined")
+	}
 	if !o.protocol.valid() {
 		return nil, fmt.Errorf("thrift: protocol %v is not Binary, Compact or JSON", o.protocol)
 	}
@@ -177,19 +204,10 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if o.transport == Header && o.protocol == JSON {
 		return nil, errors.New("thrift: the Header transport carries Binary or Compact, not JSON")
 	}
-	if o.dialTimeout <= 0 {
-		o.dialTimeout = DefaultDialTimeout
+	if err := o.useTokens(o.transport.carriesHeaders()); err != nil {
+		return nil, err
 	}
-	if o.maxConns <= 0 {
-		o.maxConns = DefaultClientMaxConns
-	}
-	if o.logger == nil {
-		o.logger = slog.Default()
-	}
-	if o.callTimeout == 0 {
-		o.callTimeout = DefaultCallTimeout
-	}
-	o.lim = o.lim.withDefaults()
+	o.setDefaults()
 	cl := &Client{
 		addr: addr,
 		opts: o,
@@ -197,6 +215,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		sem:  make(chan struct{}, o.maxConns),
 	}
 	if !o.plaintext {
+		if _, unix := unixPath(addr); unix && (o.tls == nil || o.tls.ServerName == "") {
+			return nil, errors.New("thrift: TLS over a Unix socket needs the ServerName of the server's certificate in WithTLS's config (or WithPlaintext)")
+		}
 		cl.tls = SecureClientTLS(o.tls, addr)
 	}
 	if len(o.interceptors) > 0 {
@@ -434,8 +455,7 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	defer cancel()
 	dial := cl.opts.dialer
 	if dial == nil {
-		var d net.Dialer
-		dial = func(ctx context.Context, addr string) (net.Conn, error) { return d.DialContext(ctx, "tcp", addr) }
+		dial = dialNet
 	}
 	raw, err := dial(ctx, cl.addr)
 	if err != nil {
@@ -453,7 +473,13 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	cc := &clientConn{cl: cl, raw: raw, conn: conn, done: make(chan error, 1)}
 	cc.timer = time.AfterFunc(time.Hour, cc.abort)
 	cc.timer.Stop()
-	cc.w = newWire(cl.opts.transport, cl.opts.protocol, conn, conn, cl.opts.lim)
+	var in io.Reader = conn
+	var out io.Writer = conn
+	t := cl.opts.transport
+	if cl.opts.zlib {
+		t, in, out = zlibLayer(t, conn, conn, cl.opts.lim)
+	}
+	cc.w = newWire(t, cl.opts.protocol, in, out, cl.opts.lim)
 	cc.w.sealer = cl.opts.sealer
 	go cc.readLoop()
 	return cc, nil
@@ -536,7 +562,7 @@ func (cc *clientConn) readLoop() {
 			cc.done <- err
 			return
 		}
-		fatal, err := cc.readReply(method, expSeq, result, name, typ, seq)
+		fatal, err := readReply(cc.w.dec, method, expSeq, result, name, typ, seq)
 		if fatal {
 			cc.abort()
 			cc.done <- err
@@ -549,8 +575,7 @@ func (cc *clientConn) readLoop() {
 // readReply checks a reply header against the call and decodes the body.
 // fatal means the connection must not be used again (the stream may be out
 // of step, or the server is not following the protocol).
-func (cc *clientConn) readReply(method string, expSeq int32, result Struct, name string, typ MessageType, seq int32) (fatal bool, err error) {
-	d := cc.w.dec
+func readReply(d *Decoder, method string, expSeq int32, result Struct, name string, typ MessageType, seq int32) (fatal bool, err error) {
 	switch {
 	case seq != expSeq:
 		return true, NewApplicationError(ExceptionBadSequenceID, "%s: reply has sequence id %d, want %d", method, seq, expSeq)

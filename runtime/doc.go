@@ -46,6 +46,16 @@
 // with PeerFromContext. Package runtime/devcert and `thriftsec-gen certs`
 // make development certificates.
 //
+// # Credentials and authorization
+//
+// WithBearerToken sends a token from a TokenSource (StaticToken,
+// NewRefreshingTokenSource) with every call as "authorization: Bearer ..."
+// over a transport that carries headers; Dial refuses it over plaintext
+// unless WithInsecureBearerToken says so. contrib/jwt verifies such tokens
+// on the server and puts their claims in the context; package
+// runtime/authz decides, per service and method, which mTLS peers and
+// which claims may call.
+//
 // # Wire compatibility
 //
 // The Encoder writes exactly what Apache Thrift's TBinaryProtocol writes with
@@ -58,6 +68,10 @@
 // are transcoded to and from binary at the message boundary, so generated
 // code keeps its one binary codec; see Protocol for the design and its
 // measurements.
+//
+// Over HTTP and HTTPS (Apache's THttpClient and THttpServer), HTTPClient is
+// a Caller that POSTs each call and HTTPHandler an http.Handler that serves
+// a Processor behind any net/http middleware; see http.go.
 //
 // # Speed
 //

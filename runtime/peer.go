@@ -31,6 +31,11 @@ type Peer struct {
 	DNSNames []string
 	// URIs are the URI SANs of Certificate.
 	URIs []*url.URL
+	// Unix is, for a connection over a Unix domain socket on Linux, the
+	// client process's pid, uid and gid as the kernel recorded them at
+	// connect (SO_PEERCRED): an identity the client cannot forge, for
+	// authorizing local callers. Nil otherwise.
+	Unix *UnixCred
 }
 
 // newPeer builds the peer of a connection; state is nil for plaintext.
@@ -72,8 +77,13 @@ func PeerFromContext(ctx context.Context) (*Peer, bool) {
 // client-side CallInfo.
 type dialAddr string
 
-// Network is always "tcp": Dial only speaks TCP.
-func (a dialAddr) Network() string { return "tcp" }
+// Network is "unix" for a "unix:" address, else "tcp".
+func (a dialAddr) Network() string {
+	if _, ok := unixPath(string(a)); ok {
+		return "unix"
+	}
+	return "tcp"
+}
 
 // String returns the address as given to Dial.
 func (a dialAddr) String() string { return string(a) }

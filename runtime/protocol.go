@@ -375,7 +375,9 @@ func (pw *protoWire) toBinary(w *wire) error {
 		pw.bin = nil
 	}
 	if err != nil {
-		return err
+		// The body failed after the header: the server can still
+		// answer PROTOCOL_ERROR (see bodyerror.go).
+		return withMessageHeader(e.buf, err)
 	}
 	w.dec.Reset(e.buf)
 	w.transcoded = len(e.buf)

@@ -88,6 +88,20 @@ type Server struct {
 	// clients must use the same.
 	Protocol Protocol
 
+	// Zlib compresses both directions with Apache's zlib transport
+	// (TZlibTransport) over Transport; clients must use WithZlib. See
+	// zlib.go for how it composes with Framed and what it costs.
+	Zlib bool
+
+	// DetectProtocol makes the server tell each connection's protocol
+	// and transport from its first bytes (binary, compact or JSON;
+	// framed, unframed or THeader; zlib or not: see detect.go) and serve
+	// it in those, instead of Transport, Protocol and Zlib, which it
+	// then ignores. First bytes that name none of them unambiguously
+	// close the connection unanswered. Off by default: a server that
+	// knows what its clients speak should say so.
+	DetectProtocol bool
+
 	// Limits bounds every message a client sends; the zero value means
 	// DefaultLimits. Limits.MaxMessageSize is also the largest frame.
 	Limits Limits
@@ -206,23 +220,22 @@ type Server struct {
 // serverConfig is a Server's fields resolved once per Serve: defaults
 // applied, TLS hardened.
 type serverConfig struct {
-	tls          *tls.Config // nil for plaintext
-	transport    Transport
-	protocol     Protocol
-	lim          Limits
-	handshake    time.Duration // <= 0: none
-	idle         time.Duration
-	read         time.Duration
-	write        time.Duration
-	maxConns     int // <= 0: none
-	admission    *admission
-	budget       *budget // nil: no limit
-	exposeErrors bool
-	proxies      []netip.Prefix
-	sealer       Sealer
-	logger       *slog.Logger
-	handler      *Processor
-	interceptors []ServerInterceptor
+	tls       *tls.Config // nil for plaintext
+	transport Transport
+	protocol  Protocol
+	zlib      bool
+	detect    bool
+	lim       Limits
+	handshake time.Duration // <= 0: none
+	idle      time.Duration
+	read      time.Duration
+	write     time.Duration
+	maxConns  int // <= 0: none
+	admission *admission
+	budget    *budget // nil: no limit
+	proxies   []netip.Prefix
+	sealer    Sealer
+	dispatch
 }
 
 // firstWait bounds how long a new connection may take to be established:
@@ -257,25 +270,27 @@ func (s *Server) config() (*serverConfig, error) {
 		return nil, fmt.Errorf("thrift: Server.Protocol %v is not Binary, Compact or JSON", s.Protocol)
 	}
 	c := &serverConfig{
-		transport:    s.Transport,
-		protocol:     s.Protocol,
-		lim:          s.Limits.withDefaults(),
-		handshake:    orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
-		idle:         orDuration(s.IdleTimeout, DefaultIdleTimeout),
-		read:         orDuration(s.ReadTimeout, DefaultReadTimeout),
-		write:        orDuration(s.WriteTimeout, DefaultWriteTimeout),
-		maxConns:     s.MaxConns,
-		logger:       s.Logger,
-		handler:      s.Handler,
-		interceptors: append([]ServerInterceptor(nil), s.Interceptors...),
+		transport: s.Transport,
+		protocol:  s.Protocol,
+		zlib:      s.Zlib,
+		detect:    s.DetectProtocol,
+		lim:       s.Limits.withDefaults(),
+		handshake: orDuration(s.HandshakeTimeout, DefaultHandshakeTimeout),
+		idle:      orDuration(s.IdleTimeout, DefaultIdleTimeout),
+		read:      orDuration(s.ReadTimeout, DefaultReadTimeout),
+		write:     orDuration(s.WriteTimeout, DefaultWriteTimeout),
+		maxConns:  s.MaxConns,
+		dispatch:  newDispatch(s.Handler, s.Interceptors, s.ExposeHandlerErrors, s.Logger),
 	}
 	if c.maxConns == 0 {
 		c.maxConns = DefaultMaxConns
 	}
-	c.exposeErrors = s.ExposeHandlerErrors
 	c.proxies = append([]netip.Prefix(nil), s.TrustedProxies...)
 	if s.Sealer != nil && !s.Transport.framedRead() {
 		return nil, errors.New("thrift: Server.Sealer needs the Framed transport")
+	}
+	if s.Sealer != nil && (s.Zlib || s.DetectProtocol) {
+		return nil, errors.New("thrift: Server.Sealer cannot be combined with Zlib or DetectProtocol")
 	}
 	c.sealer = s.Sealer
 	hs := s.MaxHandshakes
@@ -292,9 +307,6 @@ func (s *Server) config() (*serverConfig, error) {
 		c.budget = newBudget(DefaultMaxInflightBytes)
 	case b > 0:
 		c.budget = newBudget(b)
-	}
-	if c.logger == nil {
-		c.logger = slog.Default()
 	}
 	switch {
 	case s.Plaintext && s.TLSConfig != nil:
@@ -321,7 +333,8 @@ func (s *Server) init() {
 	}
 }
 
-// ListenAndServe listens on the TCP address addr and calls Serve.
+// ListenAndServe listens on the TCP address addr, or on the Unix domain
+// socket of a "unix:PATH" address (see ListenUnix), and calls Serve.
 func (s *Server) ListenAndServe(addr string) error {
 	if s.shutting.Load() {
 		return ErrServerClosed
@@ -329,7 +342,7 @@ func (s *Server) ListenAndServe(addr string) error {
 	if _, err := s.config(); err != nil {
 		return err
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := listen(addr)
 	if err != nil {
 		return err
 	}
@@ -601,9 +614,11 @@ func (s *Server) Close() error {
 type serverConn struct {
 	srv    *Server
 	cfg    *serverConfig
-	raw    net.Conn // the TCP connection, closed to stop everything
-	net    net.Conn // raw, wrapped to notice its first byte (see admission)
-	conn   net.Conn // net, or the TLS connection over it
+	raw    net.Conn      // the TCP connection, closed to stop everything
+	net    net.Conn      // raw, wrapped to notice its first byte (see admission)
+	conn   net.Conn      // net, or the TLS connection over it
+	src    io.Reader     // conn, or what inflates it (Zlib)
+	det    *prefixReader // DetectProtocol: conn, until the wire is set up
 	pend   *pendingConn
 	addr   net.Addr // the client's: the socket's peer, or a trusted proxy's word
 	peer   *Peer
@@ -654,7 +669,7 @@ type serverConn struct {
 // server-wide budget, twice (once as read, once as decoded), waiting for
 // it no longer than the request's read deadline.
 func (c *serverConn) Read(p []byte) (int, error) {
-	n, err := c.conn.Read(p)
+	n, err := c.src.Read(p)
 	c.readBytes += int64(n)
 	if n > 0 && c.charging {
 		if berr := c.chargeRequest(); berr != nil {
@@ -725,6 +740,9 @@ func (c *serverConn) serve() {
 	if !c.establish() {
 		return
 	}
+	if c.cfg.detect && !c.detect() {
+		return
+	}
 	for {
 		if !c.awaitRequest() {
 			return
@@ -767,12 +785,23 @@ func (c *serverConn) establish() bool {
 	} else {
 		c.peer = newPeer(c.addr, nil)
 	}
-	c.w = newWire(c.cfg.transport, c.cfg.protocol, c, c.conn, c.cfg.lim)
-	c.w.sealer = c.cfg.sealer
+	peerUnixCred(c.peer, c.raw)
+	if c.cfg.detect {
+		// The wire is built once the first bytes are in (see detect).
+		c.det = &prefixReader{r: c.conn}
+	} else {
+		c.setWire(c.cfg.transport, c.cfg.protocol, c.cfg.zlib, c.conn, c.conn)
+	}
 	if c.cfg.tls == nil {
 		// A plaintext connection has no handshake: it is pending until
 		// it speaks.
-		if err := c.w.waitByte(); err != nil {
+		var err error
+		if c.det != nil {
+			_, err = c.det.peek(1)
+		} else {
+			err = c.w.waitByte()
+		}
+		if err != nil {
 			c.cfg.admission.done(c.pend)
 			c.debug("thrift: connection closed before its first request", "error", err)
 			return false
@@ -793,6 +822,46 @@ func (c *serverConn) establish() bool {
 	closed := c.closed
 	c.mu.Unlock()
 	return !closed
+}
+
+// setWire sets up the connection's wire for what it speaks over r and w.
+func (c *serverConn) setWire(t Transport, p Protocol, zlib bool, r io.Reader, w io.Writer) {
+	c.src = r
+	if zlib {
+		// Read then counts, and charges to the budget, the inflated
+		// bytes.
+		t, c.src, w = zlibLayer(t, r, w, c.cfg.lim)
+	}
+	c.w = newWire(t, p, c, w, c.cfg.lim)
+	c.w.sealer = c.cfg.sealer
+}
+
+// detect tells the protocol of a DetectProtocol connection from its first
+// bytes, waiting for them as for a request (IdleTimeout, or the quiet
+// period of Shutdown), and sets up its wire. It reports whether the
+// connection may go on.
+func (c *serverConn) detect() bool {
+	var d detected
+	var r io.Reader
+	var w io.Writer
+	closed, err := c.waitAsIdle(func() (err error) {
+		d, r, w, err = detectProtocol(c.det, c.conn, c.cfg.lim)
+		return err
+	}, false)
+	if closed {
+		return false
+	}
+	if err != nil {
+		if !errors.Is(err, io.EOF) {
+			c.srv.warnLimited(c.cfg, "thrift: client's protocol not recognised; closing", "peer", c.addr.String(), "error", err)
+		}
+		return false
+	}
+	c.debug("thrift: protocol detected", "speaks", d.String())
+	c.src = r
+	c.w = newWire(d.transport, d.protocol, c, w, c.cfg.lim)
+	c.det = nil
+	return true
 }
 
 // readProxyHeader takes the client's address from the PROXY header a
@@ -835,26 +904,7 @@ func (c *serverConn) readProxyHeader() bool {
 // Shutdown the short quiet period. When the wait times out the connection
 // is closed gracefully.
 func (c *serverConn) awaitRequest() bool {
-	c.mu.Lock()
-	if c.closed {
-		c.mu.Unlock()
-		return false
-	}
-	c.waiting = true
-	c.armWait()
-	c.mu.Unlock()
-	err := c.w.waitByte()
-	c.mu.Lock()
-	for err != nil && isTimeout(err) && !c.closed && c.rearmWait() {
-		// The deadline that passed was one left armed to save a
-		// reset (deadlines.go), not the wait's own: wait on.
-		c.mu.Unlock()
-		err = c.w.waitByte()
-		c.mu.Lock()
-	}
-	c.waiting = false
-	closed := c.closed
-	c.mu.Unlock()
+	closed, err := c.waitAsIdle(c.w.waitByte, true)
 	switch {
 	case err == nil:
 		return !closed
@@ -870,6 +920,40 @@ func (c *serverConn) awaitRequest() bool {
 		c.debug("thrift: connection read failed; closing", "error", err)
 	}
 	return false
+}
+
+// waitAsIdle runs wait, which blocks until the client's next bytes
+// arrive, as the wait of an idle connection: under the deadline armWait
+// sets, and seen by drain (Shutdown). closed reports that the connection
+// was closed before or during the wait (wait does not run if before).
+//
+// A resumable wait (one that consumes nothing before it succeeds, like
+// waitByte) that times out on a deadline left armed early is run again
+// (see deadlines.go); detection, which may have read part of its bytes, is
+// not, and its deadline is always armed exactly: relaxReadDeadline keeps
+// only one armed earlier than wanted, and none is armed before detection.
+func (c *serverConn) waitAsIdle(wait func() error, resumable bool) (closed bool, err error) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return true, nil
+	}
+	c.waiting = true
+	c.armWait()
+	c.mu.Unlock()
+	err = wait()
+	c.mu.Lock()
+	for resumable && err != nil && isTimeout(err) && !c.closed && c.rearmWait() {
+		// The deadline that passed was one left armed to save a
+		// reset (deadlines.go), not the wait's own: wait on.
+		c.mu.Unlock()
+		err = wait()
+		c.mu.Lock()
+	}
+	c.waiting = false
+	closed = c.closed
+	c.mu.Unlock()
+	return closed, err
 }
 
 // armWait sets the read deadline for awaitRequest. Called with mu held.
@@ -927,6 +1011,13 @@ func (c *serverConn) readCall() bool {
 		err = c.chargeTranscoded()
 	}
 	if err != nil {
+		// be is declared here, not above: errors.As makes it escape,
+		// which would cost every call an allocation.
+		var be *bodyError
+		if errors.As(err, &be) {
+			c.argsFailed(be.name, be.typ, be.seq, be.err)
+			return false
+		}
 		c.readFailed(err)
 		return false
 	}
@@ -999,6 +1090,11 @@ func (c *serverConn) refuse() {
 		return
 	}
 	name, typ, seq, err := c.w.readMessageBegin()
+	var be *bodyError
+	if errors.As(err, &be) {
+		c.argsFailed(be.name, be.typ, be.seq, be.err)
+		return
+	}
 	if err != nil {
 		c.readFailed(err)
 		return
@@ -1053,7 +1149,7 @@ func (c *serverConn) readFailed(err error) {
 // the stream can no longer be trusted.
 func (c *serverConn) argsFailed(name string, typ MessageType, seq int32, err error) {
 	var pe *ProtocolError
-	if !errors.As(err, &pe) || (errors.Is(err, io.ErrUnexpectedEOF) && c.cfg.transport == Buffered) {
+	if !errors.As(err, &pe) || (errors.Is(err, io.ErrUnexpectedEOF) && c.w.transport == Buffered) {
 		// An I/O error or the stream ending inside the message.
 		c.readFailed(err)
 		return
@@ -1074,7 +1170,7 @@ func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args
 	if hdrs != nil {
 		ctx = context.WithValue(ctx, headersKey{}, hdrs)
 	}
-	res, err := c.invoke(ctx, m, name, oneway, args)
+	res, err := c.cfg.invoke(ctx, m, name, oneway, args, c.peer)
 	if hdrs != nil {
 		c.w.hdr.send = hdrs.send
 	}
@@ -1092,66 +1188,15 @@ func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args
 		c.replyError(name, seq, NewApplicationError(ExceptionInternalError, "%s: handler returned no result", name))
 	case err == nil:
 		if encErr := c.w.encodeMessage(name, MessageReply, seq, res); encErr != nil {
-			c.replyError(name, seq, c.replyFailed(name, encErr))
+			c.replyError(name, seq, c.cfg.replyFailed(name, encErr, c.addr))
 		} else {
 			c.write()
 		}
 	default:
-		c.replyError(name, seq, c.clientError(name, err))
+		c.replyError(name, seq, c.cfg.clientError(name, err, c.addr))
 	}
 	c.endCall()
 	c.done <- struct{}{}
-}
-
-// invoke runs the interceptors and the handler, turning a panic into an
-// INTERNAL_ERROR so that one bad call does not take the server down.
-func (c *serverConn) invoke(ctx context.Context, m *Method, name string, oneway bool, args Struct) (res Struct, err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			id := newErrorID()
-			c.cfg.logger.Error("thrift: handler panicked", "service", c.cfg.handler.Service(), "method", name,
-				"peer", c.addr.String(), "error_id", id, "panic", r, "stack", string(debug.Stack()))
-			res, err = nil, internalError(name, id)
-		}
-	}()
-	if len(c.cfg.interceptors) == 0 {
-		return m.Handle(ctx, args)
-	}
-	info := &CallInfo{Service: c.cfg.handler.Service(), Method: name, Oneway: oneway, Peer: c.peer}
-	return chainServer(c.cfg.interceptors, info, m.Handle)(ctx, args)
-}
-
-// clientError is what the client is told of a handler's error: an
-// *ApplicationError as it is; any other error, unless ExposeHandlerErrors,
-// as a generic INTERNAL_ERROR whose id the server log shares.
-func (c *serverConn) clientError(name string, err error) *ApplicationError {
-	var ae *ApplicationError
-	if errors.As(err, &ae) {
-		return ae
-	}
-	if c.cfg.exposeErrors {
-		return NewApplicationError(ExceptionInternalError, "%s", err.Error())
-	}
-	id := newErrorID()
-	c.cfg.logger.Error("thrift: handler failed", "service", c.cfg.handler.Service(), "method", name,
-		"peer", c.addr.String(), "error_id", id, "error", err)
-	return internalError(name, id)
-}
-
-// replyFailed logs a result that could not be encoded (most often one
-// larger than Limits.MaxMessageSize, which no peer would accept) and
-// returns what the client is told instead.
-func (c *serverConn) replyFailed(name string, err error) *ApplicationError {
-	id := newErrorID()
-	c.cfg.logger.Error("thrift: reply not sent", "service", c.cfg.handler.Service(), "method", name,
-		"peer", c.addr.String(), "error_id", id, "error", err)
-	if errors.Is(err, ErrSizeLimit) {
-		return NewApplicationError(ExceptionInternalError, "%s: the reply exceeds the message size limit (error id %s)", name, id)
-	}
-	if c.cfg.exposeErrors {
-		return NewApplicationError(ExceptionInternalError, "%s: encoding the result: %v", name, err)
-	}
-	return internalError(name, id)
 }
 
 // endCall marks the handler finished, gives back the call's budget and,

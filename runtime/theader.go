@@ -128,12 +128,18 @@ func (w *wire) readHeaderMessage() error {
 	if hd.err != nil {
 		return hd.err
 	}
+	inflated := 0
 	if h.zlib {
 		if payload, err = w.inflate(payload); err != nil {
 			return err
 		}
+		inflated = len(payload)
 	}
-	return w.headerPayload(payload)
+	err = w.headerPayload(payload)
+	// A server charges what was inflated to its memory budget, as it does
+	// the binary form of a compact payload (see chargeTranscoded).
+	w.transcoded += inflated
+	return err
 }
 
 // headerPayload decodes a message payload of protocol h.proto.
@@ -299,13 +305,27 @@ type callHeaders struct {
 	send     map[string]string  // client: to send; server: to send back
 	received map[string]string  // server: what the request carried
 	sink     *map[string]string // client: where the reply's go
+	client   bool               // set by WithHeaders, not by a server
 }
 
 // WithHeaders returns a context whose calls (over the Header transport)
 // carry h as info headers. If received is not nil, the reply's info
 // headers are stored there when the call returns.
 func WithHeaders(ctx context.Context, h map[string]string, received *map[string]string) context.Context {
-	return context.WithValue(ctx, headersKey{}, &callHeaders{send: h, sink: received})
+	return context.WithValue(ctx, headersKey{}, &callHeaders{send: h, sink: received, client: true})
+}
+
+// OutgoingHeaders returns what the nearest WithHeaders put in ctx: the
+// info headers a call made with ctx sends and where its reply's headers
+// go (nil, nil when there is none, and in a handler's context). It lets a
+// client interceptor add a header, such as a trace context, without
+// dropping the caller's: copy h, add to the copy, and call WithHeaders
+// with the copy and received. h must not be modified.
+func OutgoingHeaders(ctx context.Context) (h map[string]string, received *map[string]string) {
+	if c, ok := ctx.Value(headersKey{}).(*callHeaders); ok && c.client {
+		return c.send, c.sink
+	}
+	return nil, nil
 }
 
 // RequestHeaders returns the info headers the call being handled carried

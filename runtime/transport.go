@@ -48,6 +48,10 @@ func (t Transport) String() string {
 
 func (t Transport) valid() bool { return t == Framed || t == Buffered || t == Header }
 
+// carriesHeaders reports whether t carries per-call headers (WithHeaders,
+// WithBearerToken).
+func (t Transport) carriesHeaders() bool { return t == Header }
+
 // framedRead reports whether messages arrive in length-prefixed frames.
 func (t Transport) framedRead() bool { return t == Framed || t == Header }
 
@@ -247,13 +251,7 @@ func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) 
 // flush writes the encoded message in one Write, so that header and body
 // leave in one system call and, over TLS, one record.
 func (w *wire) flush() error {
-	b := w.enc.Bytes()
-	if w.pw != nil {
-		b = w.pw.out
-	}
-	if w.hdr != nil {
-		b = w.hdrOut
-	}
+	b := w.encoded()
 	if w.sealer != nil {
 		// b is a whole frame; its payload goes out as a token instead.
 		token, err := w.sealer.Seal(b[4:])
@@ -272,6 +270,18 @@ func (w *wire) flush() error {
 	}
 	_, err := w.w.Write(b)
 	return err
+}
+
+// encoded returns the message encodeMessage last encoded, as it goes on
+// the wire (before sealing).
+func (w *wire) encoded() []byte {
+	switch {
+	case w.hdr != nil:
+		return w.hdrOut
+	case w.pw != nil:
+		return w.pw.out
+	}
+	return w.enc.Bytes()
 }
 
 // isTimeout reports whether err is a deadline passing on a connection.

@@ -1,7 +1,10 @@
 // Command client calls the example calculator over mutual TLS, presenting
-// the client certificate from -certs, and checks every answer.
+// the client certificate from -certs, and checks every answer. With
+// -token it also sends the JWT in that file as a bearer token with every
+// call (over the Header transport, which carries it), for the server of
+// contrib/jwt/examples/calculator.
 //
-//	go run ./examples/calculator/client -certs certs -addr 127.0.0.1:9090
+//	go run ./examples/calculator/client -certs certs -addr 127.0.0.1:9090 [-token FILE]
 package main
 
 import (
@@ -12,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/thriftsec/thriftsec/examples/calculator/gen/calculator"
@@ -23,19 +27,35 @@ func main() {
 	var (
 		addr  = flag.String("addr", "127.0.0.1:9090", "server address")
 		certs = flag.String("certs", "certs", "directory written by `thriftsec-gen certs`")
+		token = flag.String("token", "", "send the JWT in this file as a bearer token (Header transport)")
 	)
 	flag.Parse()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	if err := run(ctx, *addr, *certs, os.Stdout); err != nil {
+	var opts []runtime.ClientOption
+	if *token != "" {
+		b, err := os.ReadFile(*token)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "client:", err)
+			os.Exit(1)
+		}
+		opts = bearer(strings.TrimSpace(string(b)))
+	}
+	if err := run(ctx, *addr, *certs, os.Stdout, opts...); err != nil {
 		fmt.Fprintln(os.Stderr, "client:", err)
 		os.Exit(1)
 	}
 }
 
+// bearer is what sending token takes: a transport with headers, and the
+// token on every call (Dial refuses it without TLS).
+func bearer(token string) []runtime.ClientOption {
+	return []runtime.ClientOption{runtime.WithTransport(runtime.Header), runtime.WithBearerToken(runtime.StaticToken(token))}
+}
+
 // run makes one call of every kind and returns an error at the first
 // answer that is not the expected one.
-func run(ctx context.Context, addr, certs string, out io.Writer) error {
+func run(ctx context.Context, addr, certs string, out io.Writer, opts ...runtime.ClientOption) error {
 	tlsConfig, err := runtime.ClientTLSFromFiles(
 		filepath.Join(certs, devcert.ClientCertFile),
 		filepath.Join(certs, devcert.ClientKeyFile),
@@ -43,7 +63,7 @@ func run(ctx context.Context, addr, certs string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
-	conn, err := runtime.Dial(ctx, addr, runtime.WithTLS(tlsConfig))
+	conn, err := runtime.Dial(ctx, addr, append([]runtime.ClientOption{runtime.WithTLS(tlsConfig)}, opts...)...)
 	if err != nil {
 		return err
 	}

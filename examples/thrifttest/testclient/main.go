@@ -4,15 +4,32 @@
 // what the IDL specifies, prints one line per check (PASS or FAIL and its
 // name), and exits 0 only if all pass.
 //
-//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testclient --host=localhost --port=9090 --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	           [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
+//
+// --transport=http (or --http=PATH) POSTs each call to
+// http://host:port/PATH, https:// with --ssl.
 //
 // With --ssl it verifies the server's certificate against DIR/CA.pem, for
 // the name given by --host (Apache's keys/server.crt is valid for
-// 127.0.0.1, ::1 and localhost). Its own options:
+// 127.0.0.1, ::1 and localhost), also over --domain-socket. --zlib (or
+// --transport=zlib) is Apache's TZlibTransport. Its own options:
 //
 //	--client-cert      with --ssl, present DIR/client.crt and DIR/client.key
 //	--tests=a,b,...    run only the checks of these methods (e.g. testVoid,testString)
 //	--timeout=D        bound on each call (default 10s)
+//	--resolve=etcd://HOST:PORT[,HOST:PORT]/PREFIX | dns:///NAME:PORT | dns:///_SERVICE._tcp.NAME
+//	                   instead of --host/--port: call the replicas the resolver reports
+//	                   through a fleet.Client (balanced, with ejection and safe retries)
+//	--idempotent=m,... methods the fleet client may send again after a lost connection
+//	--load=D --concurrency=N
+//	                   instead of the checks: call testString from N goroutines
+//	                   (default 8) for D, then print one line
+//	                   "load: calls=N errors=M endpoints=ADDR=COUNT,..." where COUNT is
+//	                   the calls ADDR answered (exit 1 if any call failed)
+//	--jwt-token=FILE   send the JWT in FILE as "authorization: Bearer <token>" with every call
+//	                   (--protocol=header or --transport=http; with --ssl unless --jwt-insecure-plaintext)
+//	--jwt-insecure-plaintext  allow --jwt-token without --ssl (the token then travels in the clear)
 //
 // With --protocol=multi, multic or multij, ThriftTest is called as
 // "ThriftTest:method" and SecondService's secondtestString is checked too
@@ -27,16 +44,15 @@ import (
 	"flag"
 	"fmt"
 	"math"
-	"net"
 	"os"
 	"reflect"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	tt "github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/internal/crossflag"
+	"github.com/thriftsec/thriftsec/fleet"
 	"github.com/thriftsec/thriftsec/runtime"
 	"github.com/thriftsec/thriftsec/runtime/fernet"
 )
@@ -53,6 +69,12 @@ func run() int {
 	only := fs.String("tests", "", "comma-separated methods to check (default: all)")
 	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, newest first; needs --transport=framed)")
 	timeout := fs.Duration("timeout", 10*time.Second, "bound on connecting and on each call")
+	resolve := fs.String("resolve", "", "etcd://HOST:PORT[,HOST:PORT]/PREFIX or dns:///NAME:PORT: call the endpoints found there instead of --host/--port")
+	idempotent := fs.String("idempotent", "", "with --resolve or --load: comma-separated methods safe to send again after a lost connection")
+	loadFor := fs.Duration("load", 0, "call testString in a loop for this long and print a load summary instead of running the checks")
+	concurrency := fs.Int("concurrency", 8, "with --load: concurrent callers")
+	jwtToken := fs.String("jwt-token", "", `send the JWT in FILE as "authorization: Bearer <token>" with every call`)
+	jwtPlain := fs.Bool("jwt-insecure-plaintext", false, "allow --jwt-token without --ssl (the token then travels in the clear)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "testclient:", err)
 		return 2
@@ -68,7 +90,13 @@ func run() int {
 	transport, _ := c.RuntimeTransport()
 	protocol, _ := c.RuntimeProtocol()
 
-	opts := []runtime.ClientOption{runtime.WithTransport(transport), runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	opts := []runtime.ClientOption{runtime.WithProtocol(protocol), runtime.WithDialTimeout(*timeout), runtime.WithMaxConns(1)}
+	if !c.HTTP() || transport == runtime.Header {
+		opts = append(opts, runtime.WithTransport(transport))
+	}
+	if c.UseZlib() {
+		opts = append(opts, runtime.WithZlib())
+	}
 	if c.SSL {
 		cert, key := "", ""
 		if *clientCert {
@@ -78,6 +106,10 @@ func run() int {
 		if err != nil {
 			fmt.Fprintln(os.Stderr, "testclient:", err)
 			return 2
+		}
+		if c.DomainSocket != "" {
+			// No host in a socket path: check the name --host gives.
+			cfg.ServerName = c.Host
 		}
 		opts = append(opts, runtime.WithTLS(cfg))
 	} else {
@@ -97,20 +129,66 @@ func run() int {
 		}
 		opts = append(opts, runtime.WithSealer(link))
 	}
-	addr := net.JoinHostPort(c.Host, strconv.Itoa(c.Port))
-	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-	conn, err := runtime.Dial(ctx, addr, opts...)
-	cancel()
-	if err != nil {
-		fmt.Printf("FAIL connect: %v\n", err)
-		return 1
+	if *jwtToken != "" {
+		b, err := os.ReadFile(*jwtToken)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "testclient:", err)
+			return 2
+		}
+		opts = append(opts, runtime.WithBearerToken(runtime.StaticToken(strings.TrimSpace(string(b)))))
+		if *jwtPlain {
+			opts = append(opts, runtime.WithInsecureBearerToken())
+		}
 	}
-	defer conn.Close()
-	var caller runtime.Caller = conn
+	addr := c.Address(c.Host)
+	var conn runtime.Caller
+	var count served
+	count.n = map[string]int64{}
+	if *loadFor > 0 && *concurrency < 1 {
+		fmt.Fprintln(os.Stderr, "testclient: --concurrency must be at least 1")
+		return 2
+	}
+	if *resolve != "" || *loadFor > 0 {
+		var res fleet.Resolver = fleet.Static{addr}
+		if *resolve != "" {
+			r, release, err := resolver(*resolve)
+			if err != nil {
+				fmt.Fprintln(os.Stderr, "testclient:", err)
+				return 2
+			}
+			defer release()
+			res, addr = r, *resolve
+		}
+		// One connection per concurrent caller and endpoint at most.
+		opts = append(opts, runtime.WithMaxConns(max(*concurrency, 1)))
+		fc, err := newFleet(res, &count, *idempotent, *timeout, opts)
+		if err != nil {
+			fmt.Printf("FAIL connect: %v\n", err)
+			return 1
+		}
+		defer fc.Close()
+		conn = fc
+	} else {
+		rc, err := connect(&c, addr, *timeout, opts)
+		if err != nil {
+			fmt.Printf("FAIL connect: %v\n", err)
+			return 1
+		}
+		defer rc.Close()
+		conn = rc
+	}
+	caller := conn
 	if c.Multiplexed() {
 		caller = runtime.Multiplex(conn, "ThriftTest")
 	}
 	client := tt.NewThriftTestClient(caller)
+	if *loadFor > 0 {
+		calls, errs := load(client, &count, *loadFor, *concurrency, *timeout)
+		if errs > 0 || calls == 0 {
+			return 1
+		}
+		return 0
+	}
 
 	var want map[string]bool
 	if *only != "" {
@@ -152,12 +230,38 @@ func run() int {
 			fmt.Printf("PASS secondtestString\n")
 		}
 	}
+	tname := transport.String()
+	if c.HTTP() {
+		tname = "http"
+	}
 	fmt.Printf("testclient: %d passed, %d failed (%s, %s, %s, tls=%v, client cert=%v)\n",
-		passed, failed, addr, c.Protocol, transport, c.SSL, *clientCert)
+		passed, failed, addr, c.Protocol, tname, c.SSL, *clientCert)
 	if failed > 0 || passed == 0 {
 		return 1
 	}
 	return 0
+}
+
+// callCloser is what the checks call through: a *runtime.Client or, with
+// --transport=http, a *runtime.HTTPClient.
+type callCloser interface {
+	runtime.Caller
+	Close() error
+}
+
+// connect dials addr, or with --transport=http makes an HTTP client for
+// http(s)://addr/PATH (nothing is sent until the first call).
+func connect(c *crossflag.Common, addr string, timeout time.Duration, opts []runtime.ClientOption) (callCloser, error) {
+	if c.HTTP() {
+		scheme := "http"
+		if c.SSL {
+			scheme = "https"
+		}
+		return runtime.NewHTTPClient(scheme+"://"+addr+c.URLPath(), opts...)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	return runtime.Dial(ctx, addr, opts...)
 }
 
 type check struct {

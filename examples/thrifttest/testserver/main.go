@@ -4,7 +4,11 @@
 //
 // It takes the command line of Apache's test runner:
 //
-//	testserver --port=9090 --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--keys=DIR]
+//	testserver --port=9090 --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	           [--ssl] [--zlib] [--domain-socket=PATH] [--keys=DIR]
+//
+// --transport=http serves each call as an HTTP POST (HTTPS with --ssl,
+// HTTP/2 when the client offers it) on any path, as Apache's THttpServer.
 //
 // and these options of its own:
 //
@@ -25,11 +29,29 @@
 //	--proxy-protocol-trusted=CIDR[,CIDR]  Server.TrustedProxies: accept a PROXY protocol header from these only
 //	--fernet-keys=FILE      the sealed-message transport (runtime/fernet), keys one per line
 //	--echo-peer             testString answers its argument + "@" + the client address the handler sees
+//	--etcd=HOST:PORT[,HOST:PORT] --etcd-key=PREFIX
+//	                        register the address served (the first listener's, with the
+//	                        port actually bound) under PREFIX in etcd, with a lease of
+//	                        --etcd-ttl (default 10s) kept alive; on SIGTERM (and SIGINT,
+//	                        SIGHUP) deregister first, wait --etcd-settle (default 500ms)
+//	                        for clients to see it, then shut down gracefully
+//	--metrics=ADDR          serve Prometheus metrics (contrib/metrics) at http://ADDR/metrics
+//	--jwt-keys=FILE         every call must carry a valid JWT bearer token ("authorization: Bearer ..."
+//	                        info header with --protocol=header, or HTTP header with --transport=http),
+//	                        verified with the JWKS or PEM public keys in FILE (contrib/jwt; reloaded
+//	                        when FILE changes)
+//	--jwt-issuer=ISS        with --jwt-keys, the token's "iss" must be ISS
+//	--jwt-audience=AUD      with --jwt-keys, the token's "aud" must hold AUD
+//	--authz-policy=FILE     allow calls only as the JSON policy in FILE says (runtime/authz)
+//	--detect-protocol       Server.DetectProtocol: tell each client's protocol, transport and zlib from its first bytes
 //
 // DIR (default "keys") is laid out like Apache's test/keys: server.crt,
 // server.key, CA.pem. Unknown options are reported and ignored; options
-// that would change the wire (--zlib, --domain-socket, --http, the header
-// protocol) are refused with exit status 2. --protocol=multi, multic and
+// that would change the wire (--abstract-namespace, named pipes) are refused with
+// exit status 2. --zlib (or --transport=zlib) is Apache's TZlibTransport;
+// --domain-socket=PATH listens on that Unix socket (mode 0600) instead of
+// TCP, with TLS over it under --ssl (Apache's Python ignores the socket
+// under --ssl). --protocol=multi, multic and
 // multij serve ThriftTest and SecondService multiplexed, and ThriftTest
 // also to clients that do not multiplex, as Apache's TestServer does.
 //
@@ -53,9 +75,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/thriftsec/thriftsec/contrib/jwt"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
 	"github.com/thriftsec/thriftsec/examples/thrifttest/internal/crossflag"
 	"github.com/thriftsec/thriftsec/runtime"
+	"github.com/thriftsec/thriftsec/runtime/authz"
 	"github.com/thriftsec/thriftsec/runtime/fernet"
 )
 
@@ -85,6 +109,16 @@ func run() error {
 	proxies := fs.String("proxy-protocol-trusted", "", "Server.TrustedProxies: comma-separated CIDRs of load balancers that send a PROXY protocol header")
 	fernetKeys := fs.String("fernet-keys", "", "speak the sealed-message transport with the Fernet keys in FILE (one per line, the first seals; needs --transport=framed)")
 	echoPeer := fs.Bool("echo-peer", false, `testString answers its argument + "@" + the client address the handler sees`)
+	etcdEndpoints := fs.String("etcd", "", "register in the etcd cluster at these comma-separated HOST:PORT client endpoints (needs --etcd-key)")
+	etcdKey := fs.String("etcd-key", "", "with --etcd: the key prefix to register the served address under")
+	etcdTTL := fs.Duration("etcd-ttl", 10*time.Second, "with --etcd: the lease's time to live (how long a killed server stays listed)")
+	etcdSettle := fs.Duration("etcd-settle", 500*time.Millisecond, "with --etcd: time between deregistering and draining on SIGTERM")
+	metricsAddr := fs.String("metrics", "", "serve Prometheus metrics at http://ADDR/metrics")
+	jwtKeys := fs.String("jwt-keys", "", "every call must carry a valid JWT bearer token, verified with the JWKS or PEM public keys in FILE")
+	jwtIssuer := fs.String("jwt-issuer", "", `with --jwt-keys, the token's "iss" must be this`)
+	jwtAudience := fs.String("jwt-audience", "", `with --jwt-keys, the token's "aud" must hold this`)
+	policy := fs.String("authz-policy", "", "allow calls only as the JSON policy in FILE says (runtime/authz)")
+	detect := fs.Bool("detect-protocol", false, "Server.DetectProtocol: tell each client's protocol, transport and zlib from its first bytes (--protocol=multi etc. still chooses multiplexing)")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		return err
 	}
@@ -113,8 +147,11 @@ func run() error {
 		Handler:   proc,
 		Transport: transport,
 		Protocol:  protocol,
-		Limits:    runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
-		Logger:    log,
+		Zlib:      c.UseZlib(),
+		// Ignores Transport, Protocol and Zlib when set.
+		DetectProtocol: *detect,
+		Limits:         runtime.Limits{MaxStringLength: *stringLimit, MaxContainerLength: *containerLimit},
+		Logger:         log,
 
 		IdleTimeout:         *idleTimeout,
 		ReadTimeout:         *readTimeout,
@@ -150,6 +187,38 @@ func run() error {
 		// Each call with its peer, as a trusted proxy reported it.
 		srv.Interceptors = append(srv.Interceptors, runtime.LoggingServerInterceptor(log))
 	}
+	if *metricsAddr != "" {
+		hs, err := serveMetrics(*metricsAddr, srv, log)
+		if err != nil {
+			return err
+		}
+		defer hs.Close()
+	}
+	if *etcdKey != "" && *etcdEndpoints == "" {
+		return errors.New("--etcd-key needs --etcd")
+	}
+	if (*jwtIssuer != "" || *jwtAudience != "") && *jwtKeys == "" {
+		return errors.New("--jwt-issuer and --jwt-audience need --jwt-keys")
+	}
+	if *jwtKeys != "" {
+		v, err := jwt.NewVerifier(jwt.Config{KeysFile: *jwtKeys, Issuer: *jwtIssuer, Audience: *jwtAudience, Logger: log})
+		if err != nil {
+			return err
+		}
+		srv.Interceptors = append(srv.Interceptors, v.Interceptor())
+	}
+	if *policy != "" {
+		// After the verifier, so that the policy sees verified claims.
+		p, err := authz.LoadPolicy(*policy)
+		if err != nil {
+			return err
+		}
+		ic, err := p.Interceptor(log)
+		if err != nil {
+			return err
+		}
+		srv.Interceptors = append(srv.Interceptors, ic)
+	}
 	if c.SSL {
 		ca := ""
 		if *requireCert {
@@ -172,6 +241,13 @@ func run() error {
 		hosts = []string{c.Host}
 	}
 	var lns []net.Listener
+	if c.DomainSocket != "" {
+		ln, err := runtime.ListenUnix(c.DomainSocket, 0)
+		if err != nil {
+			return err
+		}
+		lns, hosts = append(lns, ln), nil
+	}
 	for _, h := range hosts {
 		ln, err := net.Listen("tcp", net.JoinHostPort(h, strconv.Itoa(c.Port)))
 		if err != nil {
@@ -189,11 +265,23 @@ func run() error {
 
 	sigs := make(chan os.Signal, 1)
 	signal.Notify(sigs, syscall.SIGHUP, syscall.SIGINT, syscall.SIGTERM)
+	if c.HTTP() {
+		return serveHTTP(srv, lns, sigs)
+	}
 	errs := make(chan error, len(lns))
 	for _, ln := range lns {
-		fmt.Fprintf(os.Stderr, "testserver: serving ThriftTest on %s (binary, %s, tls=%v, client certs required=%v)\n",
-			ln.Addr(), transport, c.SSL, *requireCert)
+		fmt.Fprintf(os.Stderr, "testserver: serving ThriftTest on %s (%s, %s, zlib=%v, tls=%v, client certs required=%v)\n",
+			ln.Addr(), protocol, transport, c.UseZlib(), c.SSL, *requireCert)
 		go func() { errs <- srv.Serve(ln) }()
+	}
+	var member *fleetMember
+	if *etcdEndpoints != "" {
+		var err error
+		if member, err = joinFleet(*etcdEndpoints, *etcdKey, lns[0].Addr().String(), *etcdTTL, *etcdSettle); err != nil {
+			srv.Close()
+			return err
+		}
+		fmt.Fprintf(os.Stderr, "testserver: registered %s under %s\n", lns[0].Addr(), *etcdKey)
 	}
 
 	var serveErr error
@@ -201,6 +289,11 @@ func run() error {
 	case s := <-sigs:
 		fmt.Fprintf(os.Stderr, "testserver: %v: shutting down\n", s)
 	case serveErr = <-errs:
+	}
+	if member != nil {
+		if err := member.leave(srv, time.Second); err != nil {
+			log.Warn("testserver: leaving the fleet", "error", err)
+		}
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()

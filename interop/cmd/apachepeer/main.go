@@ -7,6 +7,10 @@
 //	apachepeer server --port=N --transport=buffered|framed [--ssl [--require-client-cert]] [--keys=DIR]
 //	apachepeer client --port=N --transport=buffered|framed [--ssl [--client-cert]] [--keys=DIR] [--host=H]
 //
+// --transport=http serves NewThriftHandlerFunc in an http.Server (HTTPS
+// with --ssl) and calls through THttpClient (see http.go), and --zlib (or
+// --transport=zlib) is Apache's TZlibTransport over the socket.
+//
 // The server is a TSimpleServer on a TServerSocket or TSSLServerSocket at
 // 127.0.0.1 (TLS 1.2 floor, since Apache's own floor is TLS 1.0) and exits
 // within a second on SIGHUP, SIGINT or SIGTERM. The client verifies the
@@ -15,6 +19,7 @@
 package main
 
 import (
+	"compress/zlib"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -39,6 +44,7 @@ type options struct {
 	host, transport, protocol, keys string
 	port                            int
 	ssl, requireCert, clientCert    bool
+	zlib                            bool
 }
 
 func main() {
@@ -50,21 +56,29 @@ func main() {
 	fs := flag.NewFlagSet("apachepeer "+os.Args[1], flag.ExitOnError)
 	fs.StringVar(&o.host, "host", "127.0.0.1", "host")
 	fs.IntVar(&o.port, "port", 9090, "port")
-	fs.StringVar(&o.transport, "transport", "buffered", "buffered or framed")
+	fs.StringVar(&o.transport, "transport", "buffered", "buffered, framed or http (see http.go)")
 	fs.StringVar(&o.protocol, "protocol", "binary", "binary, compact, json, header (THeader, binary inside); multi, multic, multij: multiplexed with SecondService")
 	fs.BoolVar(&o.ssl, "ssl", false, "use TLS")
 	fs.StringVar(&o.keys, "keys", "keys", "directory laid out like Apache's test/keys")
 	fs.BoolVar(&o.requireCert, "require-client-cert", false, "server: require client certificates signed by CA.pem")
 	fs.BoolVar(&o.clientCert, "client-cert", false, "client: present client.crt and client.key")
+	fs.BoolVar(&o.zlib, "zlib", false, "TZlibTransport straight over the socket, as Apache's Go test programs do for --transport=zlib (buffered only)")
 	fs.Parse(os.Args[2:])
+	if o.transport == "zlib" {
+		o.transport, o.zlib = "buffered", true
+	}
+	if o.zlib && o.transport != "buffered" {
+		fmt.Fprintln(os.Stderr, "apachepeer: --zlib is over the plain socket only (Apache's Go test programs have no framed zlib)")
+		os.Exit(2)
+	}
 	switch o.protocol {
 	case "binary", "compact", "json", "header", "multi", "multic", "multij":
 	default:
 		fmt.Fprintln(os.Stderr, "apachepeer: protocol binary, compact, json, header, multi, multic or multij only")
 		os.Exit(2)
 	}
-	if o.transport != "buffered" && o.transport != "framed" {
-		fmt.Fprintln(os.Stderr, "apachepeer: buffered or framed transport only")
+	if o.transport != "buffered" && o.transport != "framed" && o.transport != "http" {
+		fmt.Fprintln(os.Stderr, "apachepeer: buffered, framed or http transport only")
 		os.Exit(2)
 	}
 	var err error
@@ -98,6 +112,12 @@ func (o *options) conf() *thrift.TConfiguration {
 }
 
 func (o *options) transportFactory(conf *thrift.TConfiguration) thrift.TTransportFactory {
+	if o.transport == "http" {
+		return thrift.NewTTransportFactory() // the THttpClient as it is
+	}
+	if o.zlib {
+		return thrift.NewTZlibTransportFactory(zlib.BestCompression)
+	}
 	if o.transport == "framed" {
 		return thrift.NewTFramedTransportFactoryConf(thrift.NewTTransportFactory(), conf)
 	}
@@ -105,6 +125,9 @@ func (o *options) transportFactory(conf *thrift.TConfiguration) thrift.TTranspor
 }
 
 func serve(o *options) error {
+	if o.transport == "http" {
+		return serveHTTP(o)
+	}
 	addr := net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	var sock thrift.TServerTransport
 	var err error
@@ -130,14 +153,7 @@ func serve(o *options) error {
 	}
 	conf := o.conf()
 	thrift.ServerStopTimeout = 500 * time.Millisecond
-	var proc thrift.TProcessor = tt.NewThriftTestProcessor(handler{})
-	if o.multiplexed() {
-		mp := thrift.NewTMultiplexedProcessor()
-		mp.RegisterDefault(proc)
-		mp.RegisterProcessor("ThriftTest", proc)
-		mp.RegisterProcessor("SecondService", tt.NewSecondServiceProcessor(secondHandler{}))
-		proc = mp
-	}
+	proc := o.processor()
 	srv := thrift.NewTSimpleServer4(proc, sock, o.transportFactory(conf), o.protocolFactory(conf))
 	if err := srv.Listen(); err != nil {
 		return err
@@ -162,6 +178,20 @@ func serve(o *options) error {
 	case <-time.After(time.Second):
 	}
 	return nil
+}
+
+// processor is ThriftTest's, or with --protocol=multi* ThriftTest and
+// SecondService multiplexed, ThriftTest also the default.
+func (o *options) processor() thrift.TProcessor {
+	var proc thrift.TProcessor = tt.NewThriftTestProcessor(handler{})
+	if o.multiplexed() {
+		mp := thrift.NewTMultiplexedProcessor()
+		mp.RegisterDefault(proc)
+		mp.RegisterProcessor("ThriftTest", proc)
+		mp.RegisterProcessor("SecondService", tt.NewSecondServiceProcessor(secondHandler{}))
+		proc = mp
+	}
+	return proc
 }
 
 // handler implements ThriftTest as Apache's test servers do.
@@ -235,7 +265,12 @@ func runClient(o *options) error {
 	conf := o.conf()
 	addr := net.JoinHostPort(o.host, strconv.Itoa(o.port))
 	var sock thrift.TTransport
-	if o.ssl {
+	if o.transport == "http" {
+		var err error
+		if sock, err = o.httpClient(conf); err != nil {
+			return err
+		}
+	} else if o.ssl {
 		pool, err := o.caPool()
 		if err != nil {
 			return err

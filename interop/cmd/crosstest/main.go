@@ -119,6 +119,10 @@ func run(ctx context.Context) (int, error) {
 	if err := e.prepare(ctx, apache); err != nil {
 		return 1, err
 	}
+	sockDir = filepath.Join(work, "sock")
+	if err := os.MkdirAll(sockDir, 0o700); err != nil {
+		return 1, err
+	}
 	rows := e.matrix()
 	if *runFlag != "" {
 		re, err := regexp.Compile(*runFlag)
@@ -227,6 +231,12 @@ func (e *env) prepare(ctx context.Context, apache string) error {
 	if err := os.WriteFile(filepath.Join(e.features, "local_thrift", "__init__.py"), []byte(shim), 0o644); err != nil {
 		return err
 	}
+	if err := e.checkJWTTestdata(); err != nil {
+		return err
+	}
+	if err := e.prepareJWT(ctx); err != nil {
+		return err
+	}
 	return e.mintDevKeys()
 }
 
@@ -312,6 +322,10 @@ type row struct {
 	count     countFn    // what the Checks column says
 	okDetail  string     // or this, when the client passed
 	after     [][]string // further clients that must succeed (server still serving)
+	unix      bool       // the server listens on the Unix socket "{sock}", not TCP
+	// serverWant are strings the server's output must hold once the
+	// client is done: why it refused, in its own words.
+	serverWant []string
 
 	ok     bool
 	detail string
@@ -455,6 +469,9 @@ func (e *env) matrix() []*row {
 				client: cat([]string{tc, "--host=127.0.0.1"}, args, []string{keys}), count: passLines},
 		)
 	}
+	// HTTP and HTTPS: see http.go.
+	rows = append(rows, e.httpRows()...)
+
 	// IPv6 loopback.
 	rows = append(rows, &row{Peer: "Apache Python 0.17 (TestClient.py)", Direction: "Apache client → thriftsec server", Transport: "buffered", Security: "plain, ::1",
 		server: cat([]string{ts}, common("buffered"), []string{keys}), ours: true,
@@ -529,7 +546,10 @@ func (e *env) matrix() []*row {
 			})
 		}
 	}
-	return rows
+	rows = append(rows, e.jwtRows()...)
+	rows = append(rows, e.zlibUnixRows()...)
+	rows = append(rows, e.goZlibRows()...)
+	return append(rows, e.detectRows()...)
 }
 
 func runAll(ctx context.Context, e *env, rows []*row) {
@@ -598,9 +618,17 @@ func freePort() (int, error) {
 	return 0, errors.New("no free port")
 }
 
+// sockDir holds the rows' Unix sockets ("{sock}" in argv).
+var sockDir string
+
+func sockPath(port int) string {
+	return filepath.Join(sockDir, "ThriftTest.thrift."+strconv.Itoa(port))
+}
+
 func subst(argv []string, port int) []string {
 	out := make([]string, len(argv))
 	for i, a := range argv {
+		a = strings.ReplaceAll(a, "{sock}", sockPath(port))
 		out[i] = strings.ReplaceAll(a, "{port}", strconv.Itoa(port))
 	}
 	return out
@@ -662,7 +690,11 @@ func (r *row) run(ctx context.Context, e *env) {
 		}
 		fmt.Fprintf(&log, "--- server: %s\n%s", strings.Join(subst(r.server, port), " "), srvOut.String())
 	}()
-	if err := waitListening(ctx, port, exited); err != nil {
+	network, addr := "tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+	if r.unix {
+		network, addr = "unix", sockPath(port)
+	}
+	if err := waitListening(ctx, network, addr, exited); err != nil {
 		fail("server did not start: %v", err)
 		return
 	}
@@ -674,10 +706,15 @@ func (r *row) run(ctx context.Context, e *env) {
 	if errors.Is(err, context.DeadlineExceeded) {
 		ctxErr = err
 	}
-	var missing []string
+	var missing, serverMissing []string
 	for _, w := range r.want {
 		if !strings.Contains(out, w) {
 			missing = append(missing, w)
+		}
+	}
+	for _, w := range r.serverWant {
+		if !strings.Contains(srvOut.String(), w) {
+			serverMissing = append(serverMissing, w)
 		}
 	}
 	switch {
@@ -687,6 +724,10 @@ func (r *row) run(ctx context.Context, e *env) {
 		fail("client was served, want refused")
 	case r.refused && len(missing) > 0:
 		fail("client failed, but not as a refusal (no %q)", missing)
+	case len(serverMissing) > 0:
+		fail("server output lacks %q", serverMissing)
+	case r.refused && r.okDetail != "":
+		r.ok, r.detail = true, r.okDetail
 	case r.refused:
 		r.ok, r.detail = true, "refused: "+refusal(out)
 	case err != nil:
@@ -707,7 +748,7 @@ func (r *row) run(ctx context.Context, e *env) {
 	}
 	// The server must still serve.
 	for _, a := range r.after {
-		out, err := runClient(ctx, subst(a, port), "")
+		out, err := runClient(ctx, subst(a, port), r.clientDir)
 		fmt.Fprintf(&log, "--- then: %s\n%s", strings.Join(subst(a, port), " "), out)
 		if err != nil && r.ok {
 			fail("server stopped serving: %v", err)
@@ -738,13 +779,12 @@ func (r *row) run(ctx context.Context, e *env) {
 	}
 }
 
-// waitListening waits until port accepts a TCP connection on 127.0.0.1,
-// the server exits, or 15 s pass.
-func waitListening(ctx context.Context, port int, exited chan error) error {
-	addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
+// waitListening waits until addr accepts a connection, the server exits,
+// or 15 s pass.
+func waitListening(ctx context.Context, network, addr string, exited chan error) error {
 	end := time.Now().Add(15 * time.Second)
 	for time.Now().Before(end) {
-		c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond)
+		c, err := net.DialTimeout(network, addr, 200*time.Millisecond)
 		if err == nil {
 			c.Close()
 			return nil

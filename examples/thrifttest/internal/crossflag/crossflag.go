@@ -1,12 +1,13 @@
 // Package crossflag parses the command line Apache Thrift's cross-language
 // test runner (test/crossrunner) gives test servers and clients:
 //
-//	--port=N --protocol=binary|compact|json|multi|multic|multij --transport=buffered|framed [--ssl] [--host=H]
+//	--port=N --protocol=binary|compact|json|header|multi|multic|multij --transport=buffered|framed|http|zlib
+//	[--ssl] [--host=H] [--http=PATH] [--zlib] [--domain-socket=PATH]
 //
 // plus the options of this project (--keys=DIR and others). The runner, and
 // the test descriptions of other languages, pass options a program may not
 // know; Parse reports those on stderr and ignores them, except the ones
-// that would change what goes on the wire (--zlib, --domain-socket, ...),
+// that would change what goes on the wire (named pipes, abstract socket names),
 // which are refused with exit status 2 so that a test never passes by
 // speaking something other than what was asked.
 package crossflag
@@ -16,8 +17,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/thriftsec/thriftsec/runtime"
@@ -27,10 +30,7 @@ import (
 // protocol or the socket: a program that ignored them would test the wrong
 // thing.
 var unsupported = map[string]string{
-	"zlib":               "the zlib transport is not supported",
-	"domain-socket":      "Unix domain sockets are not supported",
-	"abstract-namespace": "Unix domain sockets are not supported",
-	"http":               "the HTTP transport is not supported",
+	"abstract-namespace": "abstract Unix socket names are not supported (use --domain-socket=PATH)",
 	"pipe":               "named pipes are not supported",
 	"named-pipe":         "named pipes are not supported",
 	"anon-pipes":         "anonymous pipes are not supported",
@@ -45,6 +45,13 @@ type Common struct {
 	SSL       bool
 	Keys      string
 	Verbose   bool
+	// HTTPPath is the URL path of --http=PATH (Apache's TestClient.py
+	// option), which also chooses --transport=http.
+	HTTPPath string
+	// Zlib is --zlib (or --transport=zlib, as Apache's runner passes it).
+	Zlib bool
+	// DomainSocket is --domain-socket=PATH: a Unix socket instead of TCP.
+	DomainSocket string
 }
 
 // Register defines the common options on fs with Apache's defaults
@@ -53,10 +60,27 @@ func (c *Common) Register(fs *flag.FlagSet, defaultHost string) {
 	fs.StringVar(&c.Host, "host", defaultHost, "host to connect to or listen on")
 	fs.IntVar(&c.Port, "port", 9090, "TCP port")
 	fs.StringVar(&c.Protocol, "protocol", "binary", "protocol: binary, compact or json; multi, multic, multij: the same, multiplexed (ThriftTest and SecondService)")
-	fs.StringVar(&c.Transport, "transport", "buffered", "transport: buffered or framed")
+	fs.StringVar(&c.Transport, "transport", "buffered", "transport: buffered, framed, http (with --ssl, https) or zlib (buffered with --zlib)")
+	fs.StringVar(&c.HTTPPath, "http", "", "use the HTTP transport with this URL path (implies --transport=http)")
 	fs.BoolVar(&c.SSL, "ssl", false, "use TLS")
 	fs.StringVar(&c.Keys, "keys", "keys", "directory laid out like Apache's test/keys: server.crt, server.key, CA.pem, client.crt, client.key")
 	fs.BoolVar(&c.Verbose, "verbose", false, "log more")
+	fs.BoolVar(&c.Zlib, "zlib", false, "wrap the transport in Apache's zlib transport (TZlibTransport)")
+	fs.StringVar(&c.DomainSocket, "domain-socket", "", "use the Unix domain socket PATH instead of TCP (with --ssl: TLS over it)")
+}
+
+// UseZlib reports whether the zlib transport was asked for: --zlib, or
+// --transport=zlib, which is how Apache's runner names it (it passes
+// both; Apache's Python then speaks zlib over a plain socket).
+func (c *Common) UseZlib() bool { return c.Zlib || c.Transport == "zlib" }
+
+// Address is the runtime address to listen on or dial for host: the Unix
+// socket of --domain-socket, else host:--port.
+func (c *Common) Address(host string) string {
+	if c.DomainSocket != "" {
+		return runtime.UnixScheme + c.DomainSocket
+	}
+	return net.JoinHostPort(host, strconv.Itoa(c.Port))
 }
 
 // Check validates the options that must have one of a few values.
@@ -64,8 +88,15 @@ func (c *Common) Check() error {
 	if _, err := c.RuntimeProtocol(); err != nil {
 		return err
 	}
-	if _, err := c.RuntimeTransport(); err != nil {
-		return err
+	if c.HTTPPath != "" {
+		c.Transport = "http"
+	}
+	if !c.HTTP() {
+		if _, err := c.RuntimeTransport(); err != nil {
+			return err
+		}
+	} else if c.UseZlib() || c.DomainSocket != "" {
+		return errors.New("--zlib and --domain-socket do not combine with the HTTP transport here")
 	}
 	if c.Port < 0 || c.Port > 65535 {
 		return fmt.Errorf("--port=%d is out of range", c.Port)
@@ -88,12 +119,28 @@ func (c *Common) RuntimeTransport() (runtime.Transport, error) {
 		return runtime.Header, nil
 	}
 	switch c.Transport {
-	case "buffered", "":
+	case "buffered", "", "zlib":
 		return runtime.Buffered, nil
 	case "framed":
 		return runtime.Framed, nil
 	}
 	return 0, fmt.Errorf("--transport=%s is not supported: use buffered or framed", c.Transport)
+}
+
+// HTTP reports whether calls travel as HTTP POSTs (--transport=http or
+// --http=PATH), served by runtime.HTTPHandler and sent by
+// runtime.HTTPClient; the HTTP body delimits each message, so
+// RuntimeTransport does not apply, except that --protocol=header (THeader
+// frames as HTTP bodies, as Apache's Python peers speak it) is still the
+// runtime's Header transport.
+func (c *Common) HTTP() bool { return c.Transport == "http" || c.HTTPPath != "" }
+
+// URLPath is the path of the HTTP transport's URL: --http's, or "/".
+func (c *Common) URLPath() string {
+	if strings.HasPrefix(c.HTTPPath, "/") {
+		return c.HTTPPath
+	}
+	return "/" + c.HTTPPath
 }
 
 // RuntimeProtocol maps --protocol to the runtime's protocol.
