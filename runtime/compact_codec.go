@@ -182,10 +182,13 @@ func (c *CompactDecoder) ReadI32() (int32, error) {
 // ReadI64 reads a zigzag varint i64.
 func (c *CompactDecoder) ReadI64() (int64, error) {
 	d := &c.d
-	if p := d.pos; uint(p) < uint(len(d.buf)) && d.buf[p] < 0x80 {
-		d.pos = p + 1
-		u := uint64(d.buf[p])
-		return int64(u>>1) ^ -int64(u&1), nil
+	if p := d.pos; p >= 0 && p+10 <= len(d.buf) {
+		// Timestamps and ids are several bytes: decoded here without
+		// the general path's calls.
+		if u, n := uvarintAt(d.buf[p:p+10], 64); n > 0 {
+			d.pos = p + n
+			return int64(u>>1) ^ -int64(u&1), nil
+		}
 	}
 	r := c.reader()
 	u, err := r.varintLong(64, "i64")
