@@ -10,6 +10,8 @@
 #   make hostile  the full hostile-client suite against the real testserver
 #               (make test runs its short version)
 #   make soak   48 TLS clients for 60 s: no errors, flat goroutines and memory
+#   make bench-peers  thriftsec next to Apache Thrift Go, Kitex, frugal and
+#               gRPC-Go: codec and 1 KiB RPC tables in one run (BENCHTIME)
 #   make fleet  the fleet suite under the race detector: balancing, ejection,
 #               retries and DNS over real loopback servers, etcd discovery and
 #               registration against a real etcd (contrib/etcd), the
@@ -24,7 +26,7 @@ GO        ?= go
 FUZZTIME  ?= 15s
 export GOFLAGS ?= -buildvcs=false
 
-.PHONY: demo test deps vet unit fuzz wire interop bench genbench hostile-short hostile soak fleet-short fleet
+.PHONY: demo test deps vet unit fuzz wire interop bench bench-peers genbench hostile-short hostile soak fleet-short fleet
 
 demo:
 	./examples/calculator/demo.sh
@@ -135,6 +137,13 @@ interop: deps
 
 bench: genbench
 	$(MAKE) -C interop bench
+
+# bench/peers is its own module (Kitex, frugal and gRPC stay out of the
+# root go.mod); its peers' code is generated at build time. Not part of
+# make test: about four minutes at the default BENCHTIME=1s.
+BENCHTIME ?= 1s
+bench-peers: deps
+	$(MAKE) -C bench/peers bench BENCHTIME=$(BENCHTIME)
 
 # Generator speed and memory on a synthetic 50,000-line IDL (one file, then
 # four that include each other), next to Apache's `thrift --gen go`.

@@ -32,6 +32,8 @@ type Decoder struct {
 	// arena is the chunk that decoded strings and binaries are copied into
 	// (batch.go); its filled part is never written again.
 	arena []byte
+
+	names nameCache // recent message names (msgname.go)
 }
 
 // minStreamBuf is the initial size of a stream Decoder's buffer, and the
@@ -344,7 +346,7 @@ func (d *Decoder) ReadMessageBegin() (name string, typ MessageType, seq int32, e
 			return "", 0, 0, protoErr(KindBadVersion, "message header starts with 0x"+hex32(uint32(w))+", not the version word 0x8001xxxx", nil)
 		}
 		typ = MessageType(w)
-		if name, err = d.ReadString(); err != nil {
+		if name, err = d.readMessageName(); err != nil {
 			return "", 0, 0, err
 		}
 	} else {

@@ -123,7 +123,10 @@ type Server struct {
 	ReadTimeout time.Duration
 
 	// WriteTimeout bounds the writing of one reply. Zero means
-	// DefaultWriteTimeout (30s); negative means no limit.
+	// DefaultWriteTimeout (30s); negative means no limit. The connection's
+	// write deadline is re-armed only when less than WriteTimeout is
+	// left, a quarter more at a time, so a reply gets between
+	// WriteTimeout and 1.25 × WriteTimeout.
 	WriteTimeout time.Duration
 
 	// MaxConns is the most established connections served at once: TLS
@@ -425,6 +428,7 @@ func (s *Server) newConn(raw net.Conn, cfg *serverConfig) *serverConn {
 	}
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	c := &serverConn{srv: s, cfg: cfg, raw: raw, addr: raw.RemoteAddr(), ctx: ctx, cancel: cancel, done: make(chan struct{}, 1)}
+	c.runCall = c.handleCall
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	c.pend, c.net = cfg.admission.admit(raw)
@@ -627,6 +631,15 @@ type serverConn struct {
 
 	// done receives one value when a handler goroutine finishes.
 	done chan struct{}
+	// runCall is c.handleCall bound once per connection: `go c.runCall()`
+	// takes no arguments, so starting a call's goroutine allocates
+	// nothing, where `go c.handle(args...)` allocates its argument
+	// closure on every call. The call it runs is in call.
+	runCall func()
+	// call is the request runCall serves: written by the reader before
+	// the go statement, then owned by the handler goroutine until it
+	// signals done.
+	call pendingCall
 
 	// Owned by the reading goroutine.
 	pending      bool      // a handler goroutine has not been joined yet
@@ -636,15 +649,18 @@ type serverConn struct {
 	reqHeld      int64     // budget held for the request being read
 	reqExtra     int64     // of reqHeld, what chargeTranscoded added
 	readDeadline time.Time // when the request being read must be in
+	writeArmed   time.Time // the write deadline set on conn (deadlines.go)
 
 	// Owned by the handler goroutine while it runs.
 	callHeld int64 // budget held for the call: its request, then its reply
 
 	mu          sync.Mutex
-	established bool // past the handshake (see MaxHandshakes)
-	waiting     bool // the reader waits for the next request's first byte
-	inflight    bool // a handler is running (two-way or oneway)
-	owed        bool // ... and its reply is still to be written
+	readArmed   time.Time // the read deadline set on conn (deadlines.go)
+	waitUntil   time.Time // when awaitRequest's wait should end; zero: never
+	established bool      // past the handshake (see MaxHandshakes)
+	waiting     bool      // the reader waits for the next request's first byte
+	inflight    bool      // a handler is running (two-way or oneway)
+	owed        bool      // ... and its reply is still to be written
 	closed      bool
 }
 
@@ -700,15 +716,6 @@ func (c *serverConn) releaseRequest() {
 		c.cfg.budget.release(c.reqHeld)
 	}
 	c.reqHeld, c.reqExtra = 0, 0
-}
-
-// setReadDeadline sets the read deadline d from now, or none for d <= 0.
-func (c *serverConn) setReadDeadline(d time.Duration) {
-	if d > 0 {
-		c.conn.SetReadDeadline(time.Now().Add(d))
-	} else {
-		c.conn.SetReadDeadline(time.Time{})
-	}
 }
 
 // debug logs msg at Debug with the connection's peer.
@@ -805,6 +812,7 @@ func (c *serverConn) establish() bool {
 		return false
 	}
 	c.raw.SetDeadline(time.Time{})
+	c.readArmed, c.writeArmed = time.Time{}, time.Time{}
 	c.ctx = withPeer(c.ctx, c.peer)
 	if !c.srv.establish(c) {
 		return false
@@ -839,7 +847,7 @@ func (c *serverConn) detect() bool {
 	closed, err := c.waitAsIdle(func() (err error) {
 		d, r, w, err = detectProtocol(c.det, c.conn, c.cfg.lim)
 		return err
-	})
+	}, false)
 	if closed {
 		return false
 	}
@@ -896,7 +904,7 @@ func (c *serverConn) readProxyHeader() bool {
 // Shutdown the short quiet period. When the wait times out the connection
 // is closed gracefully.
 func (c *serverConn) awaitRequest() bool {
-	closed, err := c.waitAsIdle(c.w.waitByte)
+	closed, err := c.waitAsIdle(c.w.waitByte, true)
 	switch {
 	case err == nil:
 		return !closed
@@ -918,7 +926,13 @@ func (c *serverConn) awaitRequest() bool {
 // arrive, as the wait of an idle connection: under the deadline armWait
 // sets, and seen by drain (Shutdown). closed reports that the connection
 // was closed before or during the wait (wait does not run if before).
-func (c *serverConn) waitAsIdle(wait func() error) (closed bool, err error) {
+//
+// A resumable wait (one that consumes nothing before it succeeds, like
+// waitByte) that times out on a deadline left armed early is run again
+// (see deadlines.go); detection, which may have read part of its bytes, is
+// not, and its deadline is always armed exactly: relaxReadDeadline keeps
+// only one armed earlier than wanted, and none is armed before detection.
+func (c *serverConn) waitAsIdle(wait func() error, resumable bool) (closed bool, err error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -929,6 +943,13 @@ func (c *serverConn) waitAsIdle(wait func() error) (closed bool, err error) {
 	c.mu.Unlock()
 	err = wait()
 	c.mu.Lock()
+	for resumable && err != nil && isTimeout(err) && !c.closed && c.rearmWait() {
+		// The deadline that passed was one left armed to save a
+		// reset (deadlines.go), not the wait's own: wait on.
+		c.mu.Unlock()
+		err = wait()
+		c.mu.Lock()
+	}
 	c.waiting = false
 	closed = c.closed
 	c.mu.Unlock()
@@ -941,11 +962,14 @@ func (c *serverConn) armWait() {
 	case c.owed, c.inflight && c.srv.shutting.Load():
 		// A reply is owed, or Shutdown lets a oneway call finish
 		// before the connection closes: endCall arms the deadline.
-		c.conn.SetReadDeadline(time.Time{})
+		c.waitUntil = time.Time{}
+		c.relaxReadDeadline(0)
 	case c.srv.shutting.Load():
-		c.setReadDeadline(shutdownQuiet)
+		c.waitUntil = deadlineIn(shutdownQuiet)
+		c.armRead(c.waitUntil)
 	default:
-		c.setReadDeadline(c.cfg.idle)
+		c.waitUntil = deadlineIn(c.cfg.idle)
+		c.relaxReadDeadline(c.cfg.idle)
 	}
 }
 
@@ -956,7 +980,14 @@ func (c *serverConn) beginRequest() error {
 	if d := c.cfg.read; d > 0 {
 		c.readDeadline = time.Now().Add(d)
 	}
-	c.conn.SetReadDeadline(c.readDeadline)
+	if !c.w.frameBuffered() {
+		// Reading the request may wait for the peer: under ReadTimeout.
+		// (A request already in the buffer is read without touching
+		// the connection, so its deadline is left as it is.)
+		c.mu.Lock()
+		c.armRead(c.readDeadline)
+		c.mu.Unlock()
+	}
 	c.charging = true
 	return c.chargeRequest()
 }
@@ -979,12 +1010,14 @@ func (c *serverConn) readCall() bool {
 	if err == nil {
 		err = c.chargeTranscoded()
 	}
-	var be *bodyError
-	if errors.As(err, &be) {
-		c.argsFailed(be.name, be.typ, be.seq, be.err)
-		return false
-	}
 	if err != nil {
+		// be is declared here, not above: errors.As makes it escape,
+		// which would cost every call an allocation.
+		var be *bodyError
+		if errors.As(err, &be) {
+			c.argsFailed(be.name, be.typ, be.seq, be.err)
+			return false
+		}
 		c.readFailed(err)
 		return false
 	}
@@ -1027,8 +1060,26 @@ func (c *serverConn) readCall() bool {
 		hdrs = &callHeaders{received: c.w.hdr.recvd}
 	}
 	c.pending = true
-	go c.handle(m, name, oneway, seq, args, hdrs)
+	c.call = pendingCall{m: m, name: name, oneway: oneway, seq: seq, args: args, hdrs: hdrs}
+	go c.runCall()
 	return true
+}
+
+// pendingCall is one decoded request on its way to its handler.
+type pendingCall struct {
+	m      *Method
+	name   string
+	oneway bool
+	seq    int32
+	args   Struct
+	hdrs   *callHeaders
+}
+
+// handleCall runs the call readCall stored in c.call (see runCall).
+func (c *serverConn) handleCall() {
+	pc := c.call
+	c.call = pendingCall{} // let the arguments go with the handler
+	c.handle(pc.m, pc.name, pc.oneway, pc.seq, pc.args, pc.hdrs)
 }
 
 // refuse answers a request that arrived during Shutdown, without running
@@ -1175,7 +1226,8 @@ func (c *serverConn) drain() {
 		c.closed = true
 		c.raw.Close()
 	case c.waiting && !c.inflight:
-		c.setReadDeadline(shutdownQuiet)
+		c.waitUntil = deadlineIn(shutdownQuiet)
+		c.armRead(c.waitUntil)
 	}
 }
 
@@ -1191,11 +1243,7 @@ func (c *serverConn) replyError(name string, seq int32, ae *ApplicationError) bo
 // budget first. It closes the connection if it cannot send (a TLS
 // connection is unusable after a failed write anyway).
 func (c *serverConn) write() bool {
-	var deadline time.Time
-	if d := c.cfg.write; d > 0 {
-		deadline = time.Now().Add(d)
-	}
-	c.conn.SetWriteDeadline(deadline)
+	deadline := c.armWrite()
 	if need := int64(c.w.enc.Len()) - connAllowance - c.callHeld; need > 0 && c.cfg.budget != nil {
 		if err := c.cfg.budget.acquire(need, deadline); err != nil {
 			c.srv.warnLimited(c.cfg, "thrift: reply dropped: server memory budget (MaxInflightBytes) exhausted until its write deadline",

@@ -186,7 +186,11 @@ func TestZlibBomb(t *testing.T) {
 	for _, tr := range []Transport{Buffered, Framed} {
 		pr, pw := io.Pipe()
 		bomb := &zlibBomb{n: 1 << 30}
-		go func() { pw.CloseWithError(bomb.writeTo(pw)) }()
+		wrote := make(chan struct{})
+		go func() {
+			defer close(wrote)
+			pw.CloseWithError(bomb.writeTo(pw))
+		}()
 		var src io.Reader = pr
 		if tr == Framed {
 			// A compressed stream in frames, as a framed zlib client
@@ -222,6 +226,7 @@ func TestZlibBomb(t *testing.T) {
 			t.Fatalf("%v: got %v, want ErrSizeLimit", tr, err)
 		}
 		pr.CloseWithError(errors.New("done"))
+		<-wrote // the writer fails on the closed pipe; bomb.written is final
 		if inflated.n > 2*limit {
 			t.Fatalf("%v: inflated %d bytes for a limit of %d", tr, inflated.n, limit)
 		}
