@@ -88,20 +88,11 @@ func (c *compactReader) varintLong(bits uint, what string) (uint64, error) {
 	d := c.d
 	if p := d.pos; p >= 0 && p+10 <= len(d.buf) {
 		// All the bytes are at hand: no refill checks.
-		b := d.buf[p : p+10]
-		n := int(bits+6) / 7
-		var v uint64
-		for i := range n {
-			x := b[i]
-			v |= uint64(x&0x7f) << (7 * uint(i))
-			if x < 0x80 {
-				if i == n-1 && uint64(x)>>(bits-7*uint(i)) != 0 {
-					break // overflow: the careful loop reports it
-				}
-				d.pos = p + i + 1
-				return v, nil
-			}
+		if v, n := uvarintAt(d.buf[p:p+10], bits); n > 0 {
+			d.pos = p + n
+			return v, nil
 		}
+		// Overlong or overflowing: the careful loop reports it.
 	}
 	var v uint64
 	for shift := uint(0); ; shift += 7 {
@@ -126,6 +117,63 @@ func (c *compactReader) varintLong(bits uint, what string) (uint64, error) {
 			return 0, protoErr(KindInvalidData, what+" varint at offset "+itoa(d.offset())+" is longer than "+itoa(int(bits+6)/7)+" bytes", nil)
 		}
 	}
+}
+
+// uvarintAt decodes the varint at the start of b, which holds 10 bytes, as
+// at most bits (32 or 64) bits, unrolled: the i64s of a list or a timestamp
+// are mostly several bytes long. It returns n = 0 when the varint is longer
+// than bits allow or overflows them, which callers report through the
+// byte-by-byte loop.
+func uvarintAt(b []byte, bits uint) (v uint64, n int) {
+	_ = b[9]
+	x := uint64(b[0])
+	if x < 0x80 {
+		return x, 1
+	}
+	v = x & 0x7f
+	if x = uint64(b[1]); x < 0x80 {
+		return v | x<<7, 2
+	}
+	v |= (x & 0x7f) << 7
+	if x = uint64(b[2]); x < 0x80 {
+		return v | x<<14, 3
+	}
+	v |= (x & 0x7f) << 14
+	if x = uint64(b[3]); x < 0x80 {
+		return v | x<<21, 4
+	}
+	v |= (x & 0x7f) << 21
+	x = uint64(b[4])
+	if bits == 32 {
+		if x >= 0x10 {
+			return 0, 0 // a fifth byte holds only the top 4 bits, and ends
+		}
+		return v | x<<28, 5
+	}
+	if x < 0x80 {
+		return v | x<<28, 5
+	}
+	v |= (x & 0x7f) << 28
+	if x = uint64(b[5]); x < 0x80 {
+		return v | x<<35, 6
+	}
+	v |= (x & 0x7f) << 35
+	if x = uint64(b[6]); x < 0x80 {
+		return v | x<<42, 7
+	}
+	v |= (x & 0x7f) << 42
+	if x = uint64(b[7]); x < 0x80 {
+		return v | x<<49, 8
+	}
+	v |= (x & 0x7f) << 49
+	if x = uint64(b[8]); x < 0x80 {
+		return v | x<<56, 9
+	}
+	v |= (x & 0x7f) << 56
+	if x = uint64(b[9]); x > 1 {
+		return 0, 0 // a tenth byte holds only the top bit, and ends
+	}
+	return v | x<<63, 10
 }
 
 // intFast transcodes an i16, i32 or i64 when its varint is whole in the

@@ -182,10 +182,13 @@ func (c *CompactDecoder) ReadI32() (int32, error) {
 // ReadI64 reads a zigzag varint i64.
 func (c *CompactDecoder) ReadI64() (int64, error) {
 	d := &c.d
-	if p := d.pos; uint(p) < uint(len(d.buf)) && d.buf[p] < 0x80 {
-		d.pos = p + 1
-		u := uint64(d.buf[p])
-		return int64(u>>1) ^ -int64(u&1), nil
+	if p := d.pos; p >= 0 && p+10 <= len(d.buf) {
+		// Timestamps and ids are several bytes: decoded here without
+		// the general path's calls.
+		if u, n := uvarintAt(d.buf[p:p+10], 64); n > 0 {
+			d.pos = p + n
+			return int64(u>>1) ^ -int64(u&1), nil
+		}
 	}
 	r := c.reader()
 	u, err := r.varintLong(64, "i64")
@@ -335,11 +338,45 @@ type CompactEncoder struct {
 	ids      []int16
 	boolID   int16 // id of a bool field whose header waits for its value
 	boolHeld bool
+
+	// stopAt and tripped bound the buffer as Encoder's do (setMaxSize):
+	// a connection's reply far larger than any peer accepts fails before
+	// it is built. Checked where a write can be large (strings and
+	// binaries) and at every struct's end; not in container headers, which
+	// would put them past the inlining budget: the elements of a container
+	// between two checks take at most a few bytes more each than the
+	// caller's own values.
+	stopAt  int
+	tripped bool
+}
+
+// setMaxSize bounds the buffer to n bytes (n <= 0: no bound).
+func (e *CompactEncoder) setMaxSize(n int) {
+	e.stopAt = 0
+	if n > 0 {
+		e.stopAt = n + 1
+	}
+}
+
+// over reports whether n more bytes would pass the bound; with none,
+// stopAt-1 is the largest uint.
+func (e *CompactEncoder) over(n int) bool {
+	return uint(len(e.buf))+uint(n) > uint(e.stopAt-1)
+}
+
+// trip empties the buffer once the bound is passed; err reports it.
+func (e *CompactEncoder) trip() { e.buf, e.tripped = e.buf[:0], true }
+
+func (e *CompactEncoder) err() error {
+	if !e.tripped {
+		return nil
+	}
+	return protoErr(KindSizeLimit, "encoded message exceeds the limit of "+itoa(e.stopAt-1)+" bytes", nil)
 }
 
 // Reset empties e, keeping the buffer's capacity.
 func (e *CompactEncoder) Reset() {
-	e.buf, e.last, e.ids, e.boolHeld = e.buf[:0], 0, e.ids[:0], false
+	e.buf, e.last, e.ids, e.boolHeld, e.tripped = e.buf[:0], 0, e.ids[:0], false, false
 }
 
 // Bytes returns the encoded bytes, valid until the next write or Reset.
@@ -355,6 +392,9 @@ func (e *CompactEncoder) WriteStructBegin() {
 // WriteFieldStop ends the struct begun by WriteStructBegin.
 func (e *CompactEncoder) WriteFieldStop() {
 	e.buf = append(e.buf, 0)
+	if e.over(0) {
+		e.trip()
+	}
 	if n := len(e.ids); n > 0 {
 		e.last = e.ids[n-1]
 		e.ids = e.ids[:n-1]
@@ -416,12 +456,20 @@ func (e *CompactEncoder) WriteDouble(v float64) {
 
 // WriteString writes a varint length and the bytes.
 func (e *CompactEncoder) WriteString(v string) {
+	if e.over(len(v) + 5) {
+		e.tripped = true // without emptying the buffer, to stay inlinable
+		return
+	}
 	e.buf = appendUvarint(e.buf, uint64(checkLen(len(v))))
 	e.buf = append(e.buf, v...)
 }
 
 // WriteBinary writes a varint length and the bytes.
 func (e *CompactEncoder) WriteBinary(v []byte) {
+	if e.over(len(v) + 5) {
+		e.tripped = true // without emptying the buffer, to stay inlinable
+		return
+	}
 	e.buf = appendUvarint(e.buf, uint64(checkLen(len(v))))
 	e.buf = append(e.buf, v...)
 }

@@ -86,7 +86,8 @@ func (c *CompactDecoder) ReadI32s(n int) ([]int32, error) {
 }
 
 // ReadI64s reads the n i64 elements of the list or set just begun; the
-// one-byte varint case is decoded in the loop itself.
+// one-byte varint case is decoded in the loop itself, longer ones whole in
+// the buffer by uvarintAt.
 func (c *CompactDecoder) ReadI64s(n int) ([]int64, error) {
 	l := make([]int64, n)
 	d := &c.d
@@ -96,6 +97,13 @@ func (c *CompactDecoder) ReadI64s(n int) ([]int64, error) {
 			u := uint64(d.buf[p])
 			l[i] = int64(u>>1) ^ -int64(u&1)
 			continue
+		}
+		if p := d.pos; p >= 0 && p+10 <= len(d.buf) {
+			if u, n := uvarintAt(d.buf[p:p+10], 64); n > 0 {
+				d.pos = p + n
+				l[i] = int64(u>>1) ^ -int64(u&1)
+				continue
+			}
 		}
 		r := c.reader()
 		u, err := r.varintLong(64, "i64")

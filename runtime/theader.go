@@ -189,9 +189,9 @@ func (w *wire) inflate(p []byte) ([]byte, error) {
 // read (a reply), or the client's choice.
 func (w *wire) headerFrame(msg []byte, reply bool) ([]byte, error) {
 	h := w.hdr
-	proto, zl, plain, outer := h.writeProto, false, false, h.writeOuter
+	proto := h.writeProto
 	if reply {
-		proto, zl, plain, outer = h.proto, h.zlib, h.plain, h.outer
+		proto = h.proto
 	}
 	payload := msg
 	if proto == headerProtoCompact {
@@ -202,6 +202,17 @@ func (w *wire) headerFrame(msg []byte, reply bool) ([]byte, error) {
 		}
 		pw.out = out
 		payload = out
+	}
+	return w.headerFrameOf(payload, reply)
+}
+
+// headerFrameOf wraps payload, a message already in the protocol the
+// frame names (see headerFrame), in the frame of the Header transport.
+func (w *wire) headerFrameOf(payload []byte, reply bool) ([]byte, error) {
+	h := w.hdr
+	proto, zl, plain, outer := h.writeProto, false, false, h.writeOuter
+	if reply {
+		proto, zl, plain, outer = h.proto, h.zlib, h.plain, h.outer
 	}
 	if zl {
 		var b bytes.Buffer

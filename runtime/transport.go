@@ -82,6 +82,11 @@ type wire struct {
 
 	enc Encoder
 
+	// cenc writes compact messages directly (compact_wire.go); direct
+	// says the last message encoded is in w.enc's buffer in compact.
+	cenc   CompactEncoder
+	direct bool
+
 	// pw is nil for the binary protocol; see protocol.go. transcoded is
 	// the size of the binary form of the last message it read, which can
 	// be several times its wire size (a compact varint is one byte, its
@@ -226,6 +231,10 @@ func (w *wire) begin(name string, typ MessageType, seq int32) {
 // Limits.MaxMessageSize is an error wrapping ErrSizeLimit: no peer with
 // the same limits would accept it, so it is never sent.
 func (w *wire) encodeMessage(name string, typ MessageType, seq int32, s Struct) error {
+	w.direct = false
+	if cs, ok := s.(CompactStruct); ok && w.writesCompact(typ == MessageReply || typ == MessageException) {
+		return w.encodeCompactMessage(name, typ, seq, cs)
+	}
 	w.begin(name, typ, seq)
 	if err := s.Encode(&w.enc); err != nil {
 		return err
@@ -280,6 +289,8 @@ func (w *wire) encoded() []byte {
 	switch {
 	case w.hdr != nil:
 		return w.hdrOut
+	case w.direct:
+		return w.enc.Bytes()
 	case w.pw != nil:
 		return w.pw.out
 	}

@@ -92,20 +92,53 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 		g.Id("d").Dot("ReadMapEnd").Call()
 		g.Add(store(jen.Id(m)))
 	default:
-		read := jen.Id("d").Dot("Read" + codecSuffix[r.Kind]).Call()
+		suffix := codecSuffix[r.Kind]
+		read := jen.Id("d").Dot("Read" + suffix).Call()
 		v := vs.next("v")
 		if !isNamed(t) {
-			g.List(jen.Id(v), jen.Err()).Op(":=").Add(read)
-			g.Add(checkErr)
+			n.readScalar(g, suffix, v, ret)
 			g.Add(store(jen.Id(v)))
 			return
 		}
 		raw := vs.next("r")
-		g.List(jen.Id(raw), jen.Err()).Op(":=").Add(read)
-		g.Add(checkErr)
+		if tryReads[suffix] {
+			n.readScalar(g, suffix, raw, ret)
+		} else {
+			g.List(jen.Id(raw), jen.Err()).Op(":=").Add(read)
+			g.Add(checkErr)
+		}
 		g.Id(v).Op(":=").Add(n.GoType(t)).Call(jen.Id(raw))
 		g.Add(store(jen.Id(v)))
 	}
+}
+
+// tryReads are the suffixes of the reads that have an inlinable Try form
+// (runtime/fastread.go): a call-free fast path, so that the common case
+// costs no function call; the Read method runs only when it reports that the
+// value is not whole in the buffer.
+var tryReads = map[string]bool{"Bool": true, "I8": true, "I16": true, "I32": true, "I64": true, "Double": true}
+
+// readScalar emits the read of one base-type value into a new variable v.
+// With a Try form, for i32:
+//
+//	v1, ok := d.TryI32()
+//	if !ok {
+//		var err error
+//		if v1, err = d.ReadI32(); err != nil {
+//			return ...
+//		}
+//	}
+func (n *Names) readScalar(g *jen.Group, suffix, v string, ret returnErr) {
+	read := jen.Id("d").Dot("Read" + suffix).Call()
+	if !tryReads[suffix] {
+		g.List(jen.Id(v), jen.Err()).Op(":=").Add(read)
+		g.If(jen.Err().Op("!=").Nil()).Block(ret(jen.Err()))
+		return
+	}
+	g.List(jen.Id(v), jen.Id("ok")).Op(":=").Id("d").Dot("Try" + suffix).Call()
+	g.If(jen.Op("!").Id("ok")).Block(
+		jen.Var().Err().Error(),
+		jen.If(jen.List(jen.Id(v), jen.Err()).Op("=").Add(read), jen.Err().Op("!=").Nil()).Block(ret(jen.Err())))
 }
 
 // bulkReads names the Decoder method that reads a whole list or set of a
@@ -179,9 +212,12 @@ func (n *Names) hasCtorDefaults(s *parser.Struct) bool {
 //		}
 //		var isSetX bool
 //		for {
-//			t, id, err := d.ReadFieldBegin()
-//			if err != nil {
-//				return runtime.NewFieldError("Point", "", err)
+//			t, id, ok := d.TryFieldBegin()
+//			if !ok {
+//				var err error
+//				if t, id, err = d.ReadFieldBegin(); err != nil {
+//					return runtime.NewFieldError("Point", "", err)
+//				}
 //			}
 //			if t == runtime.TypeStop {
 //				break
@@ -189,9 +225,12 @@ func (n *Names) hasCtorDefaults(s *parser.Struct) bool {
 //			switch id {
 //			case 1:
 //				if t == runtime.TypeI32 {
-//					v1, err := d.ReadI32()
-//					if err != nil {
-//						return runtime.NewFieldError("Point", "x", err)
+//					v1, ok := d.TryI32()
+//					if !ok {
+//						var err error
+//						if v1, err = d.ReadI32(); err != nil {
+//							return runtime.NewFieldError("Point", "x", err)
+//						}
 //					}
 //					p.X = v1
 //					isSetX = true
@@ -211,6 +250,7 @@ func (n *Names) hasCtorDefaults(s *parser.Struct) bool {
 //
 // A field whose wire type differs from the IDL is skipped, as Apache does;
 // unknown fields are skipped; a union must end up with exactly one member.
+// The Try reads are inlinable fast paths (runtime/fastread.go says why).
 //
 // DecodeCompact is the same for TCompactProtocol.
 func (n *Names) Decode(s *parser.Struct) jen.Code {
@@ -253,8 +293,12 @@ func (n *Names) decodeMethod(s *parser.Struct, c codecNames) jen.Code {
 			if len(s.Fields) == 0 {
 				idVar = jen.Id("_")
 			}
-			g.List(jen.Id("t"), idVar, jen.Err()).Op(":=").Id("d").Dot("ReadFieldBegin").Call()
-			g.If(jen.Err().Op("!=").Nil()).Block(jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err())))
+			// The inlinable TryFieldBegin first (see readScalar).
+			g.List(jen.Id("t"), idVar, jen.Id("ok")).Op(":=").Id("d").Dot("TryFieldBegin").Call()
+			g.If(jen.Op("!").Id("ok")).Block(
+				jen.Var().Err().Error(),
+				jen.If(jen.List(jen.Id("t"), idVar, jen.Err()).Op("=").Id("d").Dot("ReadFieldBegin").Call(), jen.Err().Op("!=").Nil()).Block(
+					jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(""), jen.Err()))))
 			g.If(jen.Id("t").Op("==").Add(rt("TypeStop"))).Block(jen.Break())
 			if len(s.Fields) > 0 {
 				g.Switch(jen.Id("id")).BlockFunc(func(g *jen.Group) {

@@ -162,9 +162,12 @@ func (p *Scalars) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Scalars", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Scalars", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Scalars", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -172,63 +175,84 @@ func (p *Scalars) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Scalars", "flag", err)
+					}
 				}
 				p.Flag = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "b", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Scalars", "b", err)
+					}
 				}
 				p.B = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI8 {
-				v3, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "tiny", err)
+				v3, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Scalars", "tiny", err)
+					}
 				}
 				p.Tiny = v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI16 {
-				v4, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "small", err)
+				v4, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Scalars", "small", err)
+					}
 				}
 				p.Small = v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "medium", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Scalars", "medium", err)
+					}
 				}
 				p.Medium = v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeI64 {
-				v6, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "large", err)
+				v6, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v6, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Scalars", "large", err)
+					}
 				}
 				p.Large = v6
 				continue
 			}
 		case 7:
 			if t == runtime.TypeDouble {
-				v7, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "ratio", err)
+				v7, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v7, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Scalars", "ratio", err)
+					}
 				}
 				p.Ratio = v7
 				continue
@@ -307,9 +331,12 @@ func (p *Scalars) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Scalars", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Scalars", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Scalars", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -317,63 +344,84 @@ func (p *Scalars) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Scalars", "flag", err)
+					}
 				}
 				p.Flag = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "b", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Scalars", "b", err)
+					}
 				}
 				p.B = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI8 {
-				v3, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "tiny", err)
+				v3, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Scalars", "tiny", err)
+					}
 				}
 				p.Tiny = v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI16 {
-				v4, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "small", err)
+				v4, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Scalars", "small", err)
+					}
 				}
 				p.Small = v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "medium", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Scalars", "medium", err)
+					}
 				}
 				p.Medium = v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeI64 {
-				v6, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "large", err)
+				v6, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v6, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Scalars", "large", err)
+					}
 				}
 				p.Large = v6
 				continue
 			}
 		case 7:
 			if t == runtime.TypeDouble {
-				v7, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Scalars", "ratio", err)
+				v7, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v7, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Scalars", "ratio", err)
+					}
 				}
 				p.Ratio = v7
 				continue
@@ -612,9 +660,12 @@ func (p *Optionals) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Optionals", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Optionals", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Optionals", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -622,54 +673,72 @@ func (p *Optionals) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Optionals", "flag", err)
+					}
 				}
 				p.Flag = &v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "b", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Optionals", "b", err)
+					}
 				}
 				p.B = &v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI16 {
-				v3, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "small", err)
+				v3, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Optionals", "small", err)
+					}
 				}
 				p.Small = &v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "medium", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Optionals", "medium", err)
+					}
 				}
 				p.Medium = &v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				v5, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "large", err)
+				v5, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Optionals", "large", err)
+					}
 				}
 				p.Large = &v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeDouble {
-				v6, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "ratio", err)
+				v6, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v6, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Optionals", "ratio", err)
+					}
 				}
 				p.Ratio = &v6
 				continue
@@ -764,9 +833,12 @@ func (p *Optionals) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Optionals", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Optionals", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Optionals", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -774,54 +846,72 @@ func (p *Optionals) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Optionals", "flag", err)
+					}
 				}
 				p.Flag = &v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "b", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Optionals", "b", err)
+					}
 				}
 				p.B = &v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI16 {
-				v3, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "small", err)
+				v3, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Optionals", "small", err)
+					}
 				}
 				p.Small = &v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "medium", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Optionals", "medium", err)
+					}
 				}
 				p.Medium = &v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				v5, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "large", err)
+				v5, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Optionals", "large", err)
+					}
 				}
 				p.Large = &v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeDouble {
-				v6, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Optionals", "ratio", err)
+				v6, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v6, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Optionals", "ratio", err)
+					}
 				}
 				p.Ratio = &v6
 				continue
@@ -1033,9 +1123,12 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 	var isSetID bool
 	var isSetNested bool
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Requireds", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Requireds", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1043,9 +1136,12 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Requireds", "flag", err)
+					}
 				}
 				p.Flag = v1
 				isSetFlag = true
@@ -1053,9 +1149,12 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "tiny", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Requireds", "tiny", err)
+					}
 				}
 				p.Tiny = v2
 				isSetTiny = true
@@ -1063,9 +1162,12 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 			}
 		case 3:
 			if t == runtime.TypeI16 {
-				v3, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "small", err)
+				v3, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Requireds", "small", err)
+					}
 				}
 				p.Small = v3
 				isSetSmall = true
@@ -1073,9 +1175,12 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "medium", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Requireds", "medium", err)
+					}
 				}
 				p.Medium = v4
 				isSetMedium = true
@@ -1083,9 +1188,12 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				v5, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "large", err)
+				v5, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Requireds", "large", err)
+					}
 				}
 				p.Large = v5
 				isSetLarge = true
@@ -1093,9 +1201,12 @@ func (p *Requireds) Decode(d *runtime.Decoder) error {
 			}
 		case 6:
 			if t == runtime.TypeDouble {
-				v6, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "ratio", err)
+				v6, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v6, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Requireds", "ratio", err)
+					}
 				}
 				p.Ratio = v6
 				isSetRatio = true
@@ -1233,9 +1344,12 @@ func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
 	var isSetID bool
 	var isSetNested bool
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Requireds", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Requireds", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1243,9 +1357,12 @@ func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Requireds", "flag", err)
+					}
 				}
 				p.Flag = v1
 				isSetFlag = true
@@ -1253,9 +1370,12 @@ func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "tiny", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Requireds", "tiny", err)
+					}
 				}
 				p.Tiny = v2
 				isSetTiny = true
@@ -1263,9 +1383,12 @@ func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 3:
 			if t == runtime.TypeI16 {
-				v3, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "small", err)
+				v3, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Requireds", "small", err)
+					}
 				}
 				p.Small = v3
 				isSetSmall = true
@@ -1273,9 +1396,12 @@ func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "medium", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Requireds", "medium", err)
+					}
 				}
 				p.Medium = v4
 				isSetMedium = true
@@ -1283,9 +1409,12 @@ func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				v5, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "large", err)
+				v5, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Requireds", "large", err)
+					}
 				}
 				p.Large = v5
 				isSetLarge = true
@@ -1293,9 +1422,12 @@ func (p *Requireds) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 6:
 			if t == runtime.TypeDouble {
-				v6, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Requireds", "ratio", err)
+				v6, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v6, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Requireds", "ratio", err)
+					}
 				}
 				p.Ratio = v6
 				isSetRatio = true
@@ -1638,9 +1770,12 @@ func (p *Defaults) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Defaults", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Defaults", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Defaults", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1648,63 +1783,84 @@ func (p *Defaults) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Defaults", "flag", err)
+					}
 				}
 				p.Flag = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "tiny", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Defaults", "tiny", err)
+					}
 				}
 				p.Tiny = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI16 {
-				v3, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "small", err)
+				v3, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Defaults", "small", err)
+					}
 				}
 				p.Small = v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "medium", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Defaults", "medium", err)
+					}
 				}
 				p.Medium = v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				v5, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "large", err)
+				v5, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Defaults", "large", err)
+					}
 				}
 				p.Large = v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeDouble {
-				v6, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "ratio", err)
+				v6, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v6, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Defaults", "ratio", err)
+					}
 				}
 				p.Ratio = v6
 				continue
 			}
 		case 7:
 			if t == runtime.TypeDouble {
-				v7, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "negative", err)
+				v7, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v7, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Defaults", "negative", err)
+					}
 				}
 				p.Negative = v7
 				continue
@@ -1738,9 +1894,12 @@ func (p *Defaults) Decode(d *runtime.Decoder) error {
 			}
 		case 11:
 			if t == runtime.TypeI32 {
-				v11, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "opt_medium", err)
+				v11, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v11, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Defaults", "opt_medium", err)
+					}
 				}
 				p.OptMedium = &v11
 				continue
@@ -1788,9 +1947,12 @@ func (p *Defaults) Decode(d *runtime.Decoder) error {
 						return runtime.NewFieldError("Defaults", "counts", err)
 					}
 					k23 = v24
-					v25, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("Defaults", "counts", err)
+					v25, ok := d.TryI64()
+					if !ok {
+						var err error
+						if v25, err = d.ReadI64(); err != nil {
+							return runtime.NewFieldError("Defaults", "counts", err)
+						}
 					}
 					m21[k23] = v25
 				}
@@ -1800,9 +1962,12 @@ func (p *Defaults) Decode(d *runtime.Decoder) error {
 			}
 		case 15:
 			if t == runtime.TypeDouble {
-				v26, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "whole", err)
+				v26, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v26, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Defaults", "whole", err)
+					}
 				}
 				p.Whole = v26
 				continue
@@ -1875,9 +2040,12 @@ func (p *Defaults) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Defaults", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Defaults", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Defaults", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1885,63 +2053,84 @@ func (p *Defaults) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeBool {
-				v1, err := d.ReadBool()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "flag", err)
+				v1, ok := d.TryBool()
+				if !ok {
+					var err error
+					if v1, err = d.ReadBool(); err != nil {
+						return runtime.NewFieldError("Defaults", "flag", err)
+					}
 				}
 				p.Flag = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI8 {
-				v2, err := d.ReadI8()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "tiny", err)
+				v2, ok := d.TryI8()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI8(); err != nil {
+						return runtime.NewFieldError("Defaults", "tiny", err)
+					}
 				}
 				p.Tiny = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI16 {
-				v3, err := d.ReadI16()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "small", err)
+				v3, ok := d.TryI16()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI16(); err != nil {
+						return runtime.NewFieldError("Defaults", "small", err)
+					}
 				}
 				p.Small = v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "medium", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Defaults", "medium", err)
+					}
 				}
 				p.Medium = v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				v5, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "large", err)
+				v5, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Defaults", "large", err)
+					}
 				}
 				p.Large = v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeDouble {
-				v6, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "ratio", err)
+				v6, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v6, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Defaults", "ratio", err)
+					}
 				}
 				p.Ratio = v6
 				continue
 			}
 		case 7:
 			if t == runtime.TypeDouble {
-				v7, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "negative", err)
+				v7, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v7, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Defaults", "negative", err)
+					}
 				}
 				p.Negative = v7
 				continue
@@ -1975,9 +2164,12 @@ func (p *Defaults) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 11:
 			if t == runtime.TypeI32 {
-				v11, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "opt_medium", err)
+				v11, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v11, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Defaults", "opt_medium", err)
+					}
 				}
 				p.OptMedium = &v11
 				continue
@@ -2025,9 +2217,12 @@ func (p *Defaults) DecodeCompact(d *runtime.CompactDecoder) error {
 						return runtime.NewFieldError("Defaults", "counts", err)
 					}
 					k23 = v24
-					v25, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("Defaults", "counts", err)
+					v25, ok := d.TryI64()
+					if !ok {
+						var err error
+						if v25, err = d.ReadI64(); err != nil {
+							return runtime.NewFieldError("Defaults", "counts", err)
+						}
 					}
 					m21[k23] = v25
 				}
@@ -2037,9 +2232,12 @@ func (p *Defaults) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 15:
 			if t == runtime.TypeDouble {
-				v26, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Defaults", "whole", err)
+				v26, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v26, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Defaults", "whole", err)
+					}
 				}
 				p.Whole = v26
 				continue

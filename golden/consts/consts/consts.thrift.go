@@ -264,9 +264,12 @@ func (p *Item) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Item", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Item", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Item", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -283,18 +286,24 @@ func (p *Item) Decode(d *runtime.Decoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Item", "count", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Item", "count", err)
+					}
 				}
 				p.Count = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeDouble {
-				v3, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Item", "price", err)
+				v3, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v3, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Item", "price", err)
+					}
 				}
 				p.Price = &v3
 				continue
@@ -322,9 +331,12 @@ func (p *Item) Decode(d *runtime.Decoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				r10, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Item", "kind", err)
+				r10, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r10, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Item", "kind", err)
+					}
 				}
 				v9 := Kind(r10)
 				p.Kind = v9
@@ -372,9 +384,12 @@ func (p *Item) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Item", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Item", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Item", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -391,18 +406,24 @@ func (p *Item) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Item", "count", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Item", "count", err)
+					}
 				}
 				p.Count = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeDouble {
-				v3, err := d.ReadDouble()
-				if err != nil {
-					return runtime.NewFieldError("Item", "price", err)
+				v3, ok := d.TryDouble()
+				if !ok {
+					var err error
+					if v3, err = d.ReadDouble(); err != nil {
+						return runtime.NewFieldError("Item", "price", err)
+					}
 				}
 				p.Price = &v3
 				continue
@@ -430,9 +451,12 @@ func (p *Item) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				r10, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Item", "kind", err)
+				r10, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r10, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Item", "kind", err)
+					}
 				}
 				v9 := Kind(r10)
 				p.Kind = v9

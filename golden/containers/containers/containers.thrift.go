@@ -66,9 +66,12 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Point", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Point", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Point", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -76,18 +79,24 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Point", "x", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Point", "x", err)
+					}
 				}
 				p.X = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Point", "y", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Point", "y", err)
+					}
 				}
 				p.Y = v2
 				continue
@@ -123,9 +132,12 @@ func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Point", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Point", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Point", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -133,18 +145,24 @@ func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Point", "x", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Point", "x", err)
+					}
 				}
 				p.X = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Point", "y", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Point", "y", err)
+					}
 				}
 				p.Y = v2
 				continue
@@ -597,9 +615,12 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 	}
 	var isSetMust bool
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Containers", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Containers", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -735,9 +756,12 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 						m42 := make(map[int32][]string, n41)
 						for i43 := 0; i43 < n41; i43++ {
 							var k44 int32
-							v45, err := d.ReadI32()
-							if err != nil {
-								return runtime.NewFieldError("Containers", "deep", err)
+							v45, ok := d.TryI32()
+							if !ok {
+								var err error
+								if v45, err = d.ReadI32(); err != nil {
+									return runtime.NewFieldError("Containers", "deep", err)
+								}
 							}
 							k44 = v45
 							et46, n47, err := d.ReadSetBegin()
@@ -806,9 +830,12 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 				m59 := make(map[int32]*Point, n58)
 				for i60 := 0; i60 < n58; i60++ {
 					var k61 int32
-					v62, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "by_id", err)
+					v62, ok := d.TryI32()
+					if !ok {
+						var err error
+						if v62, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Containers", "by_id", err)
+						}
 					}
 					k61 = v62
 					s63 := NewPoint()
@@ -953,9 +980,12 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 							return runtime.NewFieldError("Containers", "set_keys", err)
 						}
 						k106 = v107
-						v108, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "set_keys", err)
+						v108, ok := d.TryI32()
+						if !ok {
+							var err error
+							if v108, err = d.ReadI32(); err != nil {
+								return runtime.NewFieldError("Containers", "set_keys", err)
+							}
 						}
 						m104[k106] = v108
 					}
@@ -982,9 +1012,12 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 						return runtime.NewFieldError("Containers", "binary_keys", err)
 					}
 					m112[i113].Key = v114
-					v115, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "binary_keys", err)
+					v115, ok := d.TryI32()
+					if !ok {
+						var err error
+						if v115, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Containers", "binary_keys", err)
+						}
 					}
 					m112[i113].Value = v115
 				}
@@ -1126,14 +1159,20 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 				m153 := make(map[bool]int8, n152)
 				for i154 := 0; i154 < n152; i154++ {
 					var k155 bool
-					v156, err := d.ReadBool()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "bools", err)
+					v156, ok := d.TryBool()
+					if !ok {
+						var err error
+						if v156, err = d.ReadBool(); err != nil {
+							return runtime.NewFieldError("Containers", "bools", err)
+						}
 					}
 					k155 = v156
-					v157, err := d.ReadI8()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "bools", err)
+					v157, ok := d.TryI8()
+					if !ok {
+						var err error
+						if v157, err = d.ReadI8(); err != nil {
+							return runtime.NewFieldError("Containers", "bools", err)
+						}
 					}
 					m153[k155] = v157
 				}
@@ -1338,9 +1377,12 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 	}
 	var isSetMust bool
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Containers", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Containers", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1476,9 +1518,12 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 						m42 := make(map[int32][]string, n41)
 						for i43 := 0; i43 < n41; i43++ {
 							var k44 int32
-							v45, err := d.ReadI32()
-							if err != nil {
-								return runtime.NewFieldError("Containers", "deep", err)
+							v45, ok := d.TryI32()
+							if !ok {
+								var err error
+								if v45, err = d.ReadI32(); err != nil {
+									return runtime.NewFieldError("Containers", "deep", err)
+								}
 							}
 							k44 = v45
 							et46, n47, err := d.ReadSetBegin()
@@ -1547,9 +1592,12 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 				m59 := make(map[int32]*Point, n58)
 				for i60 := 0; i60 < n58; i60++ {
 					var k61 int32
-					v62, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "by_id", err)
+					v62, ok := d.TryI32()
+					if !ok {
+						var err error
+						if v62, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Containers", "by_id", err)
+						}
 					}
 					k61 = v62
 					s63 := NewPoint()
@@ -1694,9 +1742,12 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 							return runtime.NewFieldError("Containers", "set_keys", err)
 						}
 						k106 = v107
-						v108, err := d.ReadI32()
-						if err != nil {
-							return runtime.NewFieldError("Containers", "set_keys", err)
+						v108, ok := d.TryI32()
+						if !ok {
+							var err error
+							if v108, err = d.ReadI32(); err != nil {
+								return runtime.NewFieldError("Containers", "set_keys", err)
+							}
 						}
 						m104[k106] = v108
 					}
@@ -1723,9 +1774,12 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 						return runtime.NewFieldError("Containers", "binary_keys", err)
 					}
 					m112[i113].Key = v114
-					v115, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "binary_keys", err)
+					v115, ok := d.TryI32()
+					if !ok {
+						var err error
+						if v115, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Containers", "binary_keys", err)
+						}
 					}
 					m112[i113].Value = v115
 				}
@@ -1867,14 +1921,20 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 				m153 := make(map[bool]int8, n152)
 				for i154 := 0; i154 < n152; i154++ {
 					var k155 bool
-					v156, err := d.ReadBool()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "bools", err)
+					v156, ok := d.TryBool()
+					if !ok {
+						var err error
+						if v156, err = d.ReadBool(); err != nil {
+							return runtime.NewFieldError("Containers", "bools", err)
+						}
 					}
 					k155 = v156
-					v157, err := d.ReadI8()
-					if err != nil {
-						return runtime.NewFieldError("Containers", "bools", err)
+					v157, ok := d.TryI8()
+					if !ok {
+						var err error
+						if v157, err = d.ReadI8(); err != nil {
+							return runtime.NewFieldError("Containers", "bools", err)
+						}
 					}
 					m153[k155] = v157
 				}

@@ -246,9 +246,12 @@ func (p *Palette) Decode(d *runtime.Decoder) error {
 	}
 	var isSetMust bool
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Palette", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Palette", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -256,9 +259,12 @@ func (p *Palette) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				r2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Palette", "primary", err)
+				r2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Palette", "primary", err)
+					}
 				}
 				v1 := Color(r2)
 				p.Primary = v1
@@ -266,9 +272,12 @@ func (p *Palette) Decode(d *runtime.Decoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Palette", "accent", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Palette", "accent", err)
+					}
 				}
 				v3 := Color(r4)
 				p.Accent = &v3
@@ -285,9 +294,12 @@ func (p *Palette) Decode(d *runtime.Decoder) error {
 				}
 				l7 := make([]Color, n6)
 				for i8 := range l7 {
-					r10, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Palette", "all", err)
+					r10, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r10, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Palette", "all", err)
+						}
 					}
 					v9 := Color(r10)
 					l7[i8] = v9
@@ -308,9 +320,12 @@ func (p *Palette) Decode(d *runtime.Decoder) error {
 				m14 := make(map[Color]string, n13)
 				for i15 := 0; i15 < n13; i15++ {
 					var k16 Color
-					r18, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Palette", "names", err)
+					r18, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r18, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Palette", "names", err)
+						}
 					}
 					v17 := Color(r18)
 					k16 = v17
@@ -326,9 +341,12 @@ func (p *Palette) Decode(d *runtime.Decoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				r21, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Palette", "must", err)
+				r21, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r21, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Palette", "must", err)
+					}
 				}
 				v20 := Color(r21)
 				p.Must = v20
@@ -385,9 +403,12 @@ func (p *Palette) DecodeCompact(d *runtime.CompactDecoder) error {
 	}
 	var isSetMust bool
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Palette", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Palette", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -395,9 +416,12 @@ func (p *Palette) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				r2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Palette", "primary", err)
+				r2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Palette", "primary", err)
+					}
 				}
 				v1 := Color(r2)
 				p.Primary = v1
@@ -405,9 +429,12 @@ func (p *Palette) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Palette", "accent", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Palette", "accent", err)
+					}
 				}
 				v3 := Color(r4)
 				p.Accent = &v3
@@ -424,9 +451,12 @@ func (p *Palette) DecodeCompact(d *runtime.CompactDecoder) error {
 				}
 				l7 := make([]Color, n6)
 				for i8 := range l7 {
-					r10, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Palette", "all", err)
+					r10, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r10, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Palette", "all", err)
+						}
 					}
 					v9 := Color(r10)
 					l7[i8] = v9
@@ -447,9 +477,12 @@ func (p *Palette) DecodeCompact(d *runtime.CompactDecoder) error {
 				m14 := make(map[Color]string, n13)
 				for i15 := 0; i15 < n13; i15++ {
 					var k16 Color
-					r18, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Palette", "names", err)
+					r18, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r18, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Palette", "names", err)
+						}
 					}
 					v17 := Color(r18)
 					k16 = v17
@@ -465,9 +498,12 @@ func (p *Palette) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				r21, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Palette", "must", err)
+				r21, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r21, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Palette", "must", err)
+					}
 				}
 				v20 := Color(r21)
 				p.Must = v20

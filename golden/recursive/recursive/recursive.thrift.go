@@ -99,9 +99,12 @@ func (p *Tree) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Tree", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Tree", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Tree", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -193,9 +196,12 @@ func (p *Tree) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Tree", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Tree", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Tree", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -321,9 +327,12 @@ func (p *Ping) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Ping", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Ping", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Ping", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -340,9 +349,12 @@ func (p *Ping) Decode(d *runtime.Decoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Ping", "depth", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Ping", "depth", err)
+					}
 				}
 				p.Depth = v2
 				continue
@@ -382,9 +394,12 @@ func (p *Ping) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Ping", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Ping", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Ping", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -401,9 +416,12 @@ func (p *Ping) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Ping", "depth", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Ping", "depth", err)
+					}
 				}
 				p.Depth = v2
 				continue
@@ -493,9 +511,12 @@ func (p *Pong) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Pong", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Pong", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Pong", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -578,9 +599,12 @@ func (p *Pong) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Pong", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Pong", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Pong", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break

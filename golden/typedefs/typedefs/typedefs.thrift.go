@@ -356,9 +356,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Record", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Record", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Record", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -366,9 +369,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				r2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "count", err)
+				r2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "count", err)
+					}
 				}
 				v1 := Count(r2)
 				p.Count = v1
@@ -376,9 +382,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "total", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "total", err)
+					}
 				}
 				v3 := Total(r4)
 				p.Total = v3
@@ -454,9 +463,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 					}
 					v23 := Name(r24)
 					k22 = v23
-					r26, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "tally", err)
+					r26, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r26, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "tally", err)
+						}
 					}
 					v25 := Total(r26)
 					m20[k22] = v25
@@ -476,9 +488,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 				}
 				l29 := make(CountSet, n28)
 				for i30 := range l29 {
-					r32, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "counts", err)
+					r32, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r32, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "counts", err)
+						}
 					}
 					v31 := Count(r32)
 					l29[i30] = v31
@@ -498,9 +513,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 			}
 		case 10:
 			if t == runtime.TypeI32 {
-				r35, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "outcome", err)
+				r35, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r35, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "outcome", err)
+					}
 				}
 				v34 := Outcome(r35)
 				p.Outcome = v34
@@ -508,9 +526,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 			}
 		case 11:
 			if t == runtime.TypeI32 {
-				r37, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "maybe_total", err)
+				r37, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r37, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "maybe_total", err)
+					}
 				}
 				v36 := Total(r37)
 				p.MaybeTotal = &v36
@@ -527,9 +548,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 				}
 				l40 := make([]Total, n39)
 				for i41 := range l40 {
-					r43, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "totals", err)
+					r43, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r43, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "totals", err)
+						}
 					}
 					v42 := Total(r43)
 					l40[i41] = v42
@@ -550,9 +574,12 @@ func (p *Record) Decode(d *runtime.Decoder) error {
 				m47 := make(map[Outcome][]Name, n46)
 				for i48 := 0; i48 < n46; i48++ {
 					var k49 Outcome
-					r51, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "by_outcome", err)
+					r51, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r51, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "by_outcome", err)
+						}
 					}
 					v50 := Outcome(r51)
 					k49 = v50
@@ -658,9 +685,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Record", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Record", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Record", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -668,9 +698,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				r2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "count", err)
+				r2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "count", err)
+					}
 				}
 				v1 := Count(r2)
 				p.Count = v1
@@ -678,9 +711,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "total", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "total", err)
+					}
 				}
 				v3 := Total(r4)
 				p.Total = v3
@@ -756,9 +792,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 					}
 					v23 := Name(r24)
 					k22 = v23
-					r26, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "tally", err)
+					r26, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r26, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "tally", err)
+						}
 					}
 					v25 := Total(r26)
 					m20[k22] = v25
@@ -778,9 +817,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 				}
 				l29 := make(CountSet, n28)
 				for i30 := range l29 {
-					r32, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "counts", err)
+					r32, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r32, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "counts", err)
+						}
 					}
 					v31 := Count(r32)
 					l29[i30] = v31
@@ -800,9 +842,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 10:
 			if t == runtime.TypeI32 {
-				r35, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "outcome", err)
+				r35, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r35, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "outcome", err)
+					}
 				}
 				v34 := Outcome(r35)
 				p.Outcome = v34
@@ -810,9 +855,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 11:
 			if t == runtime.TypeI32 {
-				r37, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Record", "maybe_total", err)
+				r37, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r37, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Record", "maybe_total", err)
+					}
 				}
 				v36 := Total(r37)
 				p.MaybeTotal = &v36
@@ -829,9 +877,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 				}
 				l40 := make([]Total, n39)
 				for i41 := range l40 {
-					r43, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "totals", err)
+					r43, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r43, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "totals", err)
+						}
 					}
 					v42 := Total(r43)
 					l40[i41] = v42
@@ -852,9 +903,12 @@ func (p *Record) DecodeCompact(d *runtime.CompactDecoder) error {
 				m47 := make(map[Outcome][]Name, n46)
 				for i48 := 0; i48 < n46; i48++ {
 					var k49 Outcome
-					r51, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Record", "by_outcome", err)
+					r51, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r51, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Record", "by_outcome", err)
+						}
 					}
 					v50 := Outcome(r51)
 					k49 = v50

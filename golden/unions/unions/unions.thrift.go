@@ -167,9 +167,12 @@ func (p *Value) Decode(d *runtime.Decoder) error {
 	}
 	*p = Value{}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Value", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Value", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -177,9 +180,12 @@ func (p *Value) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Value", "number", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Value", "number", err)
+					}
 				}
 				p.Number = &v1
 				continue
@@ -297,9 +303,12 @@ func (p *Value) DecodeCompact(d *runtime.CompactDecoder) error {
 	}
 	*p = Value{}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Value", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Value", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -307,9 +316,12 @@ func (p *Value) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Value", "number", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Value", "number", err)
+					}
 				}
 				p.Number = &v1
 				continue
@@ -424,9 +436,12 @@ func (p *Inner) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Inner", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Inner", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Inner", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -470,9 +485,12 @@ func (p *Inner) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Inner", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Inner", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Inner", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -560,9 +578,12 @@ func (p *NotFound) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("NotFound", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("NotFound", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("NotFound", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -579,9 +600,12 @@ func (p *NotFound) Decode(d *runtime.Decoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("NotFound", "code", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("NotFound", "code", err)
+					}
 				}
 				p.Code = v2
 				continue
@@ -617,9 +641,12 @@ func (p *NotFound) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("NotFound", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("NotFound", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("NotFound", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -636,9 +663,12 @@ func (p *NotFound) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("NotFound", "code", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("NotFound", "code", err)
+					}
 				}
 				p.Code = v2
 				continue
@@ -725,9 +755,12 @@ func (p *Failure) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Failure", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Failure", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Failure", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -786,9 +819,12 @@ func (p *Failure) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Failure", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Failure", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Failure", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -895,9 +931,12 @@ func (p *Holder) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Holder", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Holder", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Holder", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -960,9 +999,12 @@ func (p *Holder) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Holder", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Holder", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Holder", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break

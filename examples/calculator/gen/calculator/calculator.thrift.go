@@ -172,9 +172,12 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Work", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Work", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Work", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -182,27 +185,36 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "op", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "op", err)
+					}
 				}
 				v3 := Operation(r4)
 				p.Op = v3
@@ -254,9 +266,12 @@ func (p *Work) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Work", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Work", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Work", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -264,27 +279,36 @@ func (p *Work) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "op", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "op", err)
+					}
 				}
 				v3 := Operation(r4)
 				p.Op = v3
@@ -374,9 +398,12 @@ func (p *InvalidOperation) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("InvalidOperation", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("InvalidOperation", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("InvalidOperation", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -384,9 +411,12 @@ func (p *InvalidOperation) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("InvalidOperation", "whatOp", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("InvalidOperation", "whatOp", err)
+					}
 				}
 				p.WhatOp = v1
 				continue
@@ -431,9 +461,12 @@ func (p *InvalidOperation) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("InvalidOperation", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("InvalidOperation", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("InvalidOperation", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -441,9 +474,12 @@ func (p *InvalidOperation) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("InvalidOperation", "whatOp", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("InvalidOperation", "whatOp", err)
+					}
 				}
 				p.WhatOp = v1
 				continue
@@ -690,9 +726,12 @@ func (p *CalculatorPingArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("ping_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -723,9 +762,12 @@ func (p *CalculatorPingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("ping_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -773,9 +815,12 @@ func (p *CalculatorPingResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("ping_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -806,9 +851,12 @@ func (p *CalculatorPingResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("ping_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -878,9 +926,12 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("add_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -888,18 +939,24 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
@@ -935,9 +992,12 @@ func (p *CalculatorAddArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("add_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -945,18 +1005,24 @@ func (p *CalculatorAddArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
@@ -1024,9 +1090,12 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("add_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1034,9 +1103,12 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1072,9 +1144,12 @@ func (p *CalculatorAddResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("add_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1082,9 +1157,12 @@ func (p *CalculatorAddResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1163,9 +1241,12 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("calculate_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1173,9 +1254,12 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_args", "logid", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_args", "logid", err)
+					}
 				}
 				p.Logid = v1
 				continue
@@ -1222,9 +1306,12 @@ func (p *CalculatorCalculateArgs) DecodeCompact(d *runtime.CompactDecoder) error
 		return runtime.NewFieldError("calculate_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1232,9 +1319,12 @@ func (p *CalculatorCalculateArgs) DecodeCompact(d *runtime.CompactDecoder) error
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_args", "logid", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_args", "logid", err)
+					}
 				}
 				p.Logid = v1
 				continue
@@ -1331,9 +1421,12 @@ func (p *CalculatorCalculateResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("calculate_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1341,9 +1434,12 @@ func (p *CalculatorCalculateResult) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1394,9 +1490,12 @@ func (p *CalculatorCalculateResult) DecodeCompact(d *runtime.CompactDecoder) err
 		return runtime.NewFieldError("calculate_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1404,9 +1503,12 @@ func (p *CalculatorCalculateResult) DecodeCompact(d *runtime.CompactDecoder) err
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1463,9 +1565,12 @@ func (p *CalculatorWhoamiArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("whoami_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("whoami_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("whoami_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1496,9 +1601,12 @@ func (p *CalculatorWhoamiArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("whoami_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("whoami_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("whoami_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1565,9 +1673,12 @@ func (p *CalculatorWhoamiResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("whoami_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("whoami_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("whoami_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1613,9 +1724,12 @@ func (p *CalculatorWhoamiResult) DecodeCompact(d *runtime.CompactDecoder) error 
 		return runtime.NewFieldError("whoami_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("whoami_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("whoami_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1673,9 +1787,12 @@ func (p *CalculatorZipArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("zip_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("zip_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("zip_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1706,9 +1823,12 @@ func (p *CalculatorZipArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("zip_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("zip_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("zip_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break

@@ -71,9 +71,12 @@ func (p *SharedStruct) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("SharedStruct", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("SharedStruct", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("SharedStruct", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -81,9 +84,12 @@ func (p *SharedStruct) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("SharedStruct", "key", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("SharedStruct", "key", err)
+					}
 				}
 				p.Key = v1
 				continue
@@ -128,9 +134,12 @@ func (p *SharedStruct) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("SharedStruct", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("SharedStruct", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("SharedStruct", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -138,9 +147,12 @@ func (p *SharedStruct) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("SharedStruct", "key", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("SharedStruct", "key", err)
+					}
 				}
 				p.Key = v1
 				continue
@@ -276,9 +288,12 @@ func (p *SharedServiceGetStructArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("getStruct_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getStruct_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getStruct_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -286,9 +301,12 @@ func (p *SharedServiceGetStructArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("getStruct_args", "key", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("getStruct_args", "key", err)
+					}
 				}
 				p.Key = v1
 				continue
@@ -322,9 +340,12 @@ func (p *SharedServiceGetStructArgs) DecodeCompact(d *runtime.CompactDecoder) er
 		return runtime.NewFieldError("getStruct_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getStruct_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getStruct_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -332,9 +353,12 @@ func (p *SharedServiceGetStructArgs) DecodeCompact(d *runtime.CompactDecoder) er
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("getStruct_args", "key", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("getStruct_args", "key", err)
+					}
 				}
 				p.Key = v1
 				continue
@@ -404,9 +428,12 @@ func (p *SharedServiceGetStructResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("getStruct_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getStruct_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getStruct_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -454,9 +481,12 @@ func (p *SharedServiceGetStructResult) DecodeCompact(d *runtime.CompactDecoder) 
 		return runtime.NewFieldError("getStruct_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getStruct_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getStruct_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break

@@ -135,9 +135,12 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Point", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Point", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Point", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -145,9 +148,12 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI64 {
-				r2, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Point", "x", err)
+				r2, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Point", "x", err)
+					}
 				}
 				v1 := Meters(r2)
 				p.X = v1
@@ -155,9 +161,12 @@ func (p *Point) Decode(d *runtime.Decoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI64 {
-				r4, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Point", "y", err)
+				r4, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Point", "y", err)
+					}
 				}
 				v3 := Meters(r4)
 				p.Y = v3
@@ -194,9 +203,12 @@ func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Point", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Point", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Point", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -204,9 +216,12 @@ func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI64 {
-				r2, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Point", "x", err)
+				r2, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Point", "x", err)
+					}
 				}
 				v1 := Meters(r2)
 				p.X = v1
@@ -214,9 +229,12 @@ func (p *Point) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 2:
 			if t == runtime.TypeI64 {
-				r4, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Point", "y", err)
+				r4, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Point", "y", err)
+					}
 				}
 				v3 := Meters(r4)
 				p.Y = v3

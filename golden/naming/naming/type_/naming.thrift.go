@@ -291,9 +291,12 @@ func (p *Func) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("func", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("func", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("func", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -301,99 +304,132 @@ func (p *Func) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "type", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "type", err)
+					}
 				}
 				p.Type = v1
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "encode", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "encode", err)
+					}
 				}
 				p.Encode_ = v2
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "decode", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "decode", err)
+					}
 				}
 				p.Decode_ = v3
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "x", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "x", err)
+					}
 				}
 				p.X = v4
 				continue
 			}
 		case 6:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "get_x", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "get_x", err)
+					}
 				}
 				p.GetX_ = v5
 				continue
 			}
 		case 7:
 			if t == runtime.TypeI32 {
-				v6, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "user_id", err)
+				v6, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v6, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "user_id", err)
+					}
 				}
 				p.UserID = v6
 				continue
 			}
 		case 8:
 			if t == runtime.TypeI32 {
-				v7, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "userId", err)
+				v7, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v7, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "userId", err)
+					}
 				}
 				p.UserId = v7
 				continue
 			}
 		case 9:
 			if t == runtime.TypeI32 {
-				v8, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "http_url", err)
+				v8, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v8, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "http_url", err)
+					}
 				}
 				p.HTTPURL = v8
 				continue
 			}
 		case 10:
 			if t == runtime.TypeI32 {
-				v9, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "_private", err)
+				v9, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v9, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "_private", err)
+					}
 				}
 				p.Private = v9
 				continue
 			}
 		case 11:
 			if t == runtime.TypeI32 {
-				v10, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "is_set_x", err)
+				v10, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v10, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "is_set_x", err)
+					}
 				}
 				p.IsSetX_ = v10
 				continue
 			}
 		case 12:
 			if t == runtime.TypeI32 {
-				v11, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "range", err)
+				v11, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v11, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "range", err)
+					}
 				}
 				p.Range = v11
 				continue
@@ -447,9 +483,12 @@ func (p *Func) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("func", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("func", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("func", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -457,99 +496,132 @@ func (p *Func) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "type", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "type", err)
+					}
 				}
 				p.Type = v1
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "encode", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "encode", err)
+					}
 				}
 				p.Encode_ = v2
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "decode", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "decode", err)
+					}
 				}
 				p.Decode_ = v3
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "x", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "x", err)
+					}
 				}
 				p.X = v4
 				continue
 			}
 		case 6:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "get_x", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "get_x", err)
+					}
 				}
 				p.GetX_ = v5
 				continue
 			}
 		case 7:
 			if t == runtime.TypeI32 {
-				v6, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "user_id", err)
+				v6, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v6, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "user_id", err)
+					}
 				}
 				p.UserID = v6
 				continue
 			}
 		case 8:
 			if t == runtime.TypeI32 {
-				v7, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "userId", err)
+				v7, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v7, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "userId", err)
+					}
 				}
 				p.UserId = v7
 				continue
 			}
 		case 9:
 			if t == runtime.TypeI32 {
-				v8, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "http_url", err)
+				v8, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v8, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "http_url", err)
+					}
 				}
 				p.HTTPURL = v8
 				continue
 			}
 		case 10:
 			if t == runtime.TypeI32 {
-				v9, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "_private", err)
+				v9, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v9, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "_private", err)
+					}
 				}
 				p.Private = v9
 				continue
 			}
 		case 11:
 			if t == runtime.TypeI32 {
-				v10, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "is_set_x", err)
+				v10, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v10, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "is_set_x", err)
+					}
 				}
 				p.IsSetX_ = v10
 				continue
 			}
 		case 12:
 			if t == runtime.TypeI32 {
-				v11, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("func", "range", err)
+				v11, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v11, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "range", err)
+					}
 				}
 				p.Range = v11
 				continue
@@ -625,9 +697,12 @@ func (p *Error) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("error", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("error", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("error", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -682,9 +757,12 @@ func (p *Error) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("error", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("error", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("error", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -782,9 +860,12 @@ func (p *MyStruct) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("my_struct", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("my_struct", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("my_struct", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -792,9 +873,12 @@ func (p *MyStruct) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				r2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("my_struct", "kind", err)
+				r2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("my_struct", "kind", err)
+					}
 				}
 				v1 := Interface(r2)
 				p.Kind = v1
@@ -844,9 +928,12 @@ func (p *MyStruct) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("my_struct", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("my_struct", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("my_struct", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -854,9 +941,12 @@ func (p *MyStruct) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				r2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("my_struct", "kind", err)
+				r2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("my_struct", "kind", err)
+					}
 				}
 				v1 := Interface(r2)
 				p.Kind = v1
@@ -985,9 +1075,12 @@ func (p *ApacheNames) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("apache_names", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("apache_names", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("apache_names", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -995,54 +1088,72 @@ func (p *ApacheNames) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "TYPE_ORDER", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "TYPE_ORDER", err)
+					}
 				}
 				p.TYPE_ORDER = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "IEEE_754_TOTAL_ORDER", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "IEEE_754_TOTAL_ORDER", err)
+					}
 				}
 				p.IEEE_754_TOTAL_ORDER = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "user_ID", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "user_ID", err)
+					}
 				}
 				p.User_ID = v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "new_value", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "new_value", err)
+					}
 				}
 				p.NewValue_ = v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "my_args", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "my_args", err)
+					}
 				}
 				p.MyArgs_ = v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeI32 {
-				v6, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "a__b", err)
+				v6, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v6, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "a__b", err)
+					}
 				}
 				p.A_B = v6
 				continue
@@ -1086,9 +1197,12 @@ func (p *ApacheNames) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("apache_names", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("apache_names", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("apache_names", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1096,54 +1210,72 @@ func (p *ApacheNames) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "TYPE_ORDER", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "TYPE_ORDER", err)
+					}
 				}
 				p.TYPE_ORDER = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "IEEE_754_TOTAL_ORDER", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "IEEE_754_TOTAL_ORDER", err)
+					}
 				}
 				p.IEEE_754_TOTAL_ORDER = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "user_ID", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "user_ID", err)
+					}
 				}
 				p.User_ID = v3
 				continue
 			}
 		case 4:
 			if t == runtime.TypeI32 {
-				v4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "new_value", err)
+				v4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "new_value", err)
+					}
 				}
 				p.NewValue_ = v4
 				continue
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "my_args", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "my_args", err)
+					}
 				}
 				p.MyArgs_ = v5
 				continue
 			}
 		case 6:
 			if t == runtime.TypeI32 {
-				v6, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("apache_names", "a__b", err)
+				v6, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v6, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("apache_names", "a__b", err)
+					}
 				}
 				p.A_B = v6
 				continue
@@ -1333,9 +1465,12 @@ func (p *MyServiceDoThingArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("do_thing_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("do_thing_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("do_thing_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1343,27 +1478,36 @@ func (p *MyServiceDoThingArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "user_id", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "user_id", err)
+					}
 				}
 				p.UserID = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "type", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "type", err)
+					}
 				}
 				p.Type = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "Error", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "Error", err)
+					}
 				}
 				p.Error = v3
 				continue
@@ -1379,9 +1523,12 @@ func (p *MyServiceDoThingArgs) Decode(d *runtime.Decoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "len", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "len", err)
+					}
 				}
 				p.Len = v5
 				continue
@@ -1423,9 +1570,12 @@ func (p *MyServiceDoThingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("do_thing_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("do_thing_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("do_thing_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1433,27 +1583,36 @@ func (p *MyServiceDoThingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "user_id", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "user_id", err)
+					}
 				}
 				p.UserID = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "type", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "type", err)
+					}
 				}
 				p.Type = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "Error", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "Error", err)
+					}
 				}
 				p.Error = v3
 				continue
@@ -1469,9 +1628,12 @@ func (p *MyServiceDoThingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI32 {
-				v5, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("do_thing_args", "len", err)
+				v5, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v5, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("do_thing_args", "len", err)
+					}
 				}
 				p.Len = v5
 				continue
@@ -1520,9 +1682,12 @@ func (p *MyServiceDoThingResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("do_thing_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("do_thing_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("do_thing_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1553,9 +1718,12 @@ func (p *MyServiceDoThingResult) DecodeCompact(d *runtime.CompactDecoder) error 
 		return runtime.NewFieldError("do_thing_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("do_thing_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("do_thing_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1603,9 +1771,12 @@ func (p *MyServiceNewThingArgs_) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("new_thing_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("new_thing_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("new_thing_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1636,9 +1807,12 @@ func (p *MyServiceNewThingArgs_) DecodeCompact(d *runtime.CompactDecoder) error 
 		return runtime.NewFieldError("new_thing_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("new_thing_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("new_thing_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1686,9 +1860,12 @@ func (p *MyServiceNewThingResult_) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("new_thing_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("new_thing_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("new_thing_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1719,9 +1896,12 @@ func (p *MyServiceNewThingResult_) DecodeCompact(d *runtime.CompactDecoder) erro
 		return runtime.NewFieldError("new_thing_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("new_thing_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("new_thing_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break

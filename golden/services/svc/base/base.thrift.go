@@ -65,9 +65,12 @@ func (p *BaseError) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("BaseError", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("BaseError", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("BaseError", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -111,9 +114,12 @@ func (p *BaseError) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("BaseError", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("BaseError", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("BaseError", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -264,9 +270,12 @@ func (p *BasePingArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("ping_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -297,9 +306,12 @@ func (p *BasePingArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("ping_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -347,9 +359,12 @@ func (p *BasePingResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("ping_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -380,9 +395,12 @@ func (p *BasePingResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("ping_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("ping_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("ping_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -429,9 +447,12 @@ func (p *BaseVersionArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("version_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("version_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("version_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -462,9 +483,12 @@ func (p *BaseVersionArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("version_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("version_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("version_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -551,9 +575,12 @@ func (p *BaseVersionResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("version_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("version_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("version_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -614,9 +641,12 @@ func (p *BaseVersionResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("version_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("version_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("version_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break

@@ -168,9 +168,12 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Work", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Work", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Work", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -178,27 +181,36 @@ func (p *Work) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "op", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "op", err)
+					}
 				}
 				v3 := Operation(r4)
 				p.Op = v3
@@ -250,9 +262,12 @@ func (p *Work) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Work", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Work", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Work", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -260,27 +275,36 @@ func (p *Work) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				r4, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("Work", "op", err)
+				r4, ok := d.TryI32()
+				if !ok {
+					var err error
+					if r4, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("Work", "op", err)
+					}
 				}
 				v3 := Operation(r4)
 				p.Op = v3
@@ -368,9 +392,12 @@ func (p *InvalidOperation) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("InvalidOperation", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("InvalidOperation", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("InvalidOperation", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -378,9 +405,12 @@ func (p *InvalidOperation) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("InvalidOperation", "what_op", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("InvalidOperation", "what_op", err)
+					}
 				}
 				p.WhatOp = v1
 				continue
@@ -425,9 +455,12 @@ func (p *InvalidOperation) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("InvalidOperation", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("InvalidOperation", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("InvalidOperation", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -435,9 +468,12 @@ func (p *InvalidOperation) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("InvalidOperation", "what_op", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("InvalidOperation", "what_op", err)
+					}
 				}
 				p.WhatOp = v1
 				continue
@@ -511,9 +547,12 @@ func (p *Overflow) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Overflow", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Overflow", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Overflow", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -521,9 +560,12 @@ func (p *Overflow) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI64 {
-				v1, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Overflow", "limit", err)
+				v1, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Overflow", "limit", err)
+					}
 				}
 				p.Limit = v1
 				continue
@@ -557,9 +599,12 @@ func (p *Overflow) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Overflow", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Overflow", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Overflow", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -567,9 +612,12 @@ func (p *Overflow) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI64 {
-				v1, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Overflow", "limit", err)
+				v1, ok := d.TryI64()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Overflow", "limit", err)
+					}
 				}
 				p.Limit = v1
 				continue
@@ -1012,9 +1060,12 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("add_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1022,18 +1073,24 @@ func (p *CalculatorAddArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
@@ -1069,9 +1126,12 @@ func (p *CalculatorAddArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("add_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1079,18 +1139,24 @@ func (p *CalculatorAddArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num1", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num1", err)
+					}
 				}
 				p.Num1 = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_args", "num2", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_args", "num2", err)
+					}
 				}
 				p.Num2 = v2
 				continue
@@ -1158,9 +1224,12 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("add_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1168,9 +1237,12 @@ func (p *CalculatorAddResult) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1206,9 +1278,12 @@ func (p *CalculatorAddResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("add_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("add_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("add_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1216,9 +1291,12 @@ func (p *CalculatorAddResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("add_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("add_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1297,9 +1375,12 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("calculate_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1307,9 +1388,12 @@ func (p *CalculatorCalculateArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_args", "logid", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_args", "logid", err)
+					}
 				}
 				p.Logid = v1
 				continue
@@ -1356,9 +1440,12 @@ func (p *CalculatorCalculateArgs) DecodeCompact(d *runtime.CompactDecoder) error
 		return runtime.NewFieldError("calculate_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1366,9 +1453,12 @@ func (p *CalculatorCalculateArgs) DecodeCompact(d *runtime.CompactDecoder) error
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_args", "logid", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_args", "logid", err)
+					}
 				}
 				p.Logid = v1
 				continue
@@ -1485,9 +1575,12 @@ func (p *CalculatorCalculateResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("calculate_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1495,9 +1588,12 @@ func (p *CalculatorCalculateResult) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1563,9 +1659,12 @@ func (p *CalculatorCalculateResult) DecodeCompact(d *runtime.CompactDecoder) err
 		return runtime.NewFieldError("calculate_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("calculate_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("calculate_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1573,9 +1672,12 @@ func (p *CalculatorCalculateResult) DecodeCompact(d *runtime.CompactDecoder) err
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("calculate_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("calculate_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -1653,9 +1755,12 @@ func (p *CalculatorZipArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("zip_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("zip_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("zip_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1699,9 +1804,12 @@ func (p *CalculatorZipArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("zip_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("zip_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("zip_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1759,9 +1867,12 @@ func (p *CalculatorResetArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("reset_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("reset_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("reset_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1792,9 +1903,12 @@ func (p *CalculatorResetArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("reset_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("reset_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("reset_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1863,9 +1977,12 @@ func (p *CalculatorResetResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("reset_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("reset_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("reset_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1913,9 +2030,12 @@ func (p *CalculatorResetResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("reset_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("reset_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("reset_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -1992,9 +2112,12 @@ func (p *CalculatorHistoryArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("history_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("history_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("history_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2002,9 +2125,12 @@ func (p *CalculatorHistoryArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("history_args", "limit", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("history_args", "limit", err)
+					}
 				}
 				p.Limit = &v1
 				continue
@@ -2040,9 +2166,12 @@ func (p *CalculatorHistoryArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("history_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("history_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("history_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2050,9 +2179,12 @@ func (p *CalculatorHistoryArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("history_args", "limit", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("history_args", "limit", err)
+					}
 				}
 				p.Limit = &v1
 				continue
@@ -2123,9 +2255,12 @@ func (p *CalculatorHistoryResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("history_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("history_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("history_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2182,9 +2317,12 @@ func (p *CalculatorHistoryResult) DecodeCompact(d *runtime.CompactDecoder) error
 		return runtime.NewFieldError("history_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("history_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("history_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2250,9 +2388,12 @@ func (p *CalculatorSavedArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("saved_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("saved_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("saved_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2283,9 +2424,12 @@ func (p *CalculatorSavedArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("saved_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("saved_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("saved_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2358,9 +2502,12 @@ func (p *CalculatorSavedResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("saved_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("saved_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("saved_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2430,9 +2577,12 @@ func (p *CalculatorSavedResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("saved_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("saved_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("saved_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2508,9 +2658,12 @@ func (p *CalculatorDumpArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("dump_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("dump_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("dump_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2541,9 +2694,12 @@ func (p *CalculatorDumpArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("dump_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("dump_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("dump_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2610,9 +2766,12 @@ func (p *CalculatorDumpResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("dump_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("dump_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("dump_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2658,9 +2817,12 @@ func (p *CalculatorDumpResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("dump_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("dump_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("dump_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2719,9 +2881,12 @@ func (p *CalculatorLastWorkArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("last_work_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("last_work_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("last_work_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2752,9 +2917,12 @@ func (p *CalculatorLastWorkArgs) DecodeCompact(d *runtime.CompactDecoder) error 
 		return runtime.NewFieldError("last_work_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("last_work_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("last_work_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2823,9 +2991,12 @@ func (p *CalculatorLastWorkResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("last_work_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("last_work_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("last_work_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2873,9 +3044,12 @@ func (p *CalculatorLastWorkResult) DecodeCompact(d *runtime.CompactDecoder) erro
 		return runtime.NewFieldError("last_work_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("last_work_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("last_work_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2978,9 +3152,12 @@ func (p *CalculatorTypeArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("type_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("type_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("type_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -2988,27 +3165,36 @@ func (p *CalculatorTypeArgs) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_args", "func", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_args", "func", err)
+					}
 				}
 				p.Func = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_args", "ctx", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_args", "ctx", err)
+					}
 				}
 				p.Ctx = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_args", "err", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_args", "err", err)
+					}
 				}
 				p.Err = v3
 				continue
@@ -3057,9 +3243,12 @@ func (p *CalculatorTypeArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("type_args", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("type_args", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("type_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3067,27 +3256,36 @@ func (p *CalculatorTypeArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 1:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_args", "func", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_args", "func", err)
+					}
 				}
 				p.Func = v1
 				continue
 			}
 		case 2:
 			if t == runtime.TypeI32 {
-				v2, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_args", "ctx", err)
+				v2, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v2, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_args", "ctx", err)
+					}
 				}
 				p.Ctx = v2
 				continue
 			}
 		case 3:
 			if t == runtime.TypeI32 {
-				v3, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_args", "err", err)
+				v3, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v3, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_args", "err", err)
+					}
 				}
 				p.Err = v3
 				continue
@@ -3164,9 +3362,12 @@ func (p *CalculatorTypeResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("type_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("type_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("type_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3174,9 +3375,12 @@ func (p *CalculatorTypeResult) Decode(d *runtime.Decoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -3212,9 +3416,12 @@ func (p *CalculatorTypeResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("type_result", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("type_result", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("type_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3222,9 +3429,12 @@ func (p *CalculatorTypeResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		switch id {
 		case 0:
 			if t == runtime.TypeI32 {
-				v1, err := d.ReadI32()
-				if err != nil {
-					return runtime.NewFieldError("type_result", "success", err)
+				v1, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v1, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("type_result", "success", err)
+					}
 				}
 				p.Success = &v1
 				continue
@@ -3272,9 +3482,12 @@ func (p *CalculatorGetXArgs) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("get_x_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("get_x_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("get_x_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3305,9 +3518,12 @@ func (p *CalculatorGetXArgs) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("get_x_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("get_x_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("get_x_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3355,9 +3571,12 @@ func (p *CalculatorGetXResult) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("get_x_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("get_x_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("get_x_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3388,9 +3607,12 @@ func (p *CalculatorGetXResult) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("get_x_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("get_x_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("get_x_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3437,9 +3659,12 @@ func (p *CalculatorGetXArgs_) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("getX_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getX_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getX_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3470,9 +3695,12 @@ func (p *CalculatorGetXArgs_) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("getX_args", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getX_args", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getX_args", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3520,9 +3748,12 @@ func (p *CalculatorGetXResult_) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("getX_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getX_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getX_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -3553,9 +3784,12 @@ func (p *CalculatorGetXResult_) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("getX_result", "", err)
 	}
 	for {
-		t, _, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("getX_result", "", err)
+		t, _, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, _, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("getX_result", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break

@@ -165,9 +165,12 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 		return runtime.NewFieldError("Route", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Route", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Route", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -210,9 +213,12 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 			}
 		case 3:
 			if t == runtime.TypeI64 {
-				r8, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Route", "total", err)
+				r8, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r8, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Route", "total", err)
+					}
 				}
 				v7 := Length(r8)
 				p.Total = v7
@@ -230,15 +236,21 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 				m12 := make(map[geo.Unit]Length, n11)
 				for i13 := 0; i13 < n11; i13++ {
 					var k14 geo.Unit
-					r16, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Route", "by_unit", err)
+					r16, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r16, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Route", "by_unit", err)
+						}
 					}
 					v15 := geo.Unit(r16)
 					k14 = v15
-					r18, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("Route", "by_unit", err)
+					r18, ok := d.TryI64()
+					if !ok {
+						var err error
+						if r18, err = d.ReadI64(); err != nil {
+							return runtime.NewFieldError("Route", "by_unit", err)
+						}
 					}
 					v17 := Length(r18)
 					m12[k14] = v17
@@ -249,9 +261,12 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				r20, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Route", "detour", err)
+				r20, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r20, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Route", "detour", err)
+					}
 				}
 				v19 := units.Distance(r20)
 				p.Detour = &v19
@@ -320,9 +335,12 @@ func (p *Route) DecodeCompact(d *runtime.CompactDecoder) error {
 		return runtime.NewFieldError("Route", "", err)
 	}
 	for {
-		t, id, err := d.ReadFieldBegin()
-		if err != nil {
-			return runtime.NewFieldError("Route", "", err)
+		t, id, ok := d.TryFieldBegin()
+		if !ok {
+			var err error
+			if t, id, err = d.ReadFieldBegin(); err != nil {
+				return runtime.NewFieldError("Route", "", err)
+			}
 		}
 		if t == runtime.TypeStop {
 			break
@@ -365,9 +383,12 @@ func (p *Route) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 3:
 			if t == runtime.TypeI64 {
-				r8, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Route", "total", err)
+				r8, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r8, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Route", "total", err)
+					}
 				}
 				v7 := Length(r8)
 				p.Total = v7
@@ -385,15 +406,21 @@ func (p *Route) DecodeCompact(d *runtime.CompactDecoder) error {
 				m12 := make(map[geo.Unit]Length, n11)
 				for i13 := 0; i13 < n11; i13++ {
 					var k14 geo.Unit
-					r16, err := d.ReadI32()
-					if err != nil {
-						return runtime.NewFieldError("Route", "by_unit", err)
+					r16, ok := d.TryI32()
+					if !ok {
+						var err error
+						if r16, err = d.ReadI32(); err != nil {
+							return runtime.NewFieldError("Route", "by_unit", err)
+						}
 					}
 					v15 := geo.Unit(r16)
 					k14 = v15
-					r18, err := d.ReadI64()
-					if err != nil {
-						return runtime.NewFieldError("Route", "by_unit", err)
+					r18, ok := d.TryI64()
+					if !ok {
+						var err error
+						if r18, err = d.ReadI64(); err != nil {
+							return runtime.NewFieldError("Route", "by_unit", err)
+						}
 					}
 					v17 := Length(r18)
 					m12[k14] = v17
@@ -404,9 +431,12 @@ func (p *Route) DecodeCompact(d *runtime.CompactDecoder) error {
 			}
 		case 5:
 			if t == runtime.TypeI64 {
-				r20, err := d.ReadI64()
-				if err != nil {
-					return runtime.NewFieldError("Route", "detour", err)
+				r20, ok := d.TryI64()
+				if !ok {
+					var err error
+					if r20, err = d.ReadI64(); err != nil {
+						return runtime.NewFieldError("Route", "detour", err)
+					}
 				}
 				v19 := units.Distance(r20)
 				p.Detour = &v19
