@@ -234,6 +234,8 @@ func (c *Codec) Unmarshal(b []byte, s Struct) error {
 	if cs, ok := s.(CompactStruct); ok && c.p == Compact {
 		if c.cdec == nil {
 			c.cdec = NewCompactDecoder(nil, c.lim)
+		} else {
+			c.cdec.warm = true
 		}
 		cd := c.cdec
 		cd.Reset(b)
