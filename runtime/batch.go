@@ -20,6 +20,10 @@ import "unsafe"
 //     shared chunk of at most arenaChunk bytes, never larger than the bytes
 //     of the message at hand, so one kept 10-byte string pins at most 4 KiB;
 //     values longer than arenaMaxValue get their own allocation as before.
+//     A Codec decoding compact again and again (CompactDecoder.warm) makes
+//     a whole arenaChunk for a short string whatever the message's size,
+//     since the strings of the messages that follow share it: the same
+//     4 KiB bound on what one kept string pins.
 
 // batchBytes is the most bytes one MakeBatch backing array takes.
 const batchBytes = 64 << 10

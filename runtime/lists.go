@@ -2,6 +2,7 @@ package runtime
 
 import (
 	"encoding/binary"
+	"slices"
 	"unsafe"
 )
 
@@ -127,3 +128,67 @@ func (c *CompactDecoder) ReadDoubles(n int) ([]float64, error) {
 	}
 	return l, nil
 }
+
+// WriteI64s writes the elements of a list or set of i64 just begun, for
+// generated EncodeCompact methods. One loop for the whole list instead of
+// a WriteI64 per element, which was 40% of the medium benchmark struct's
+// compact encode (100 four-byte varints); BenchmarkCompactI64List has it
+// 25% faster than that loop.
+//
+// The buffer is grown once per block of varintBlock elements so that each
+// element is stored through one bounds-checked 10-byte window with
+// constant indexes, instead of a capacity check per byte as append makes;
+// varints of up to four bytes (values below 2^27 in magnitude) are written
+// there unrolled, longer ones finished by appendUvarint within the same
+// window. Measured and rejected: a branch-free variant (the 7-bit groups
+// spread into one word by shifts and masks, stored whole) was 60% slower
+// than the per-element loop, and this function made generic over int32
+// and int64 lost about half its gain.
+func (e *CompactEncoder) WriteI64s(l []int64) {
+	b := e.buf
+	for len(l) > 0 {
+		blk := l[:min(len(l), varintBlock)]
+		l = l[len(blk):]
+		b = slices.Grow(b, 10*len(blk))
+		k := len(b)
+		w := b[:cap(b)]
+		for _, v := range blk {
+			u := zigzag64(v)
+			o := w[k : k+10]
+			if u < 1<<7 {
+				o[0] = byte(u)
+				k++
+				continue
+			}
+			o[0] = byte(u) | 0x80
+			if u < 1<<14 {
+				o[1] = byte(u >> 7)
+				k += 2
+				continue
+			}
+			o[1] = byte(u>>7) | 0x80
+			if u < 1<<21 {
+				o[2] = byte(u >> 14)
+				k += 3
+				continue
+			}
+			o[2] = byte(u>>14) | 0x80
+			if u < 1<<28 {
+				o[3] = byte(u >> 21)
+				k += 4
+				continue
+			}
+			o[3] = byte(u>>21) | 0x80
+			// At most six more bytes: within w's capacity, so the
+			// append cannot move the buffer.
+			k = len(appendUvarint(w[:k+4], u>>28))
+		}
+		b = w[:k]
+	}
+	e.buf = b
+}
+
+// varintBlock is how many elements WriteI64s writes per growth of the
+// buffer: at most 10 bytes each, so it grows by at most 640 bytes more
+// than the elements take.
+const varintBlock = 64

@@ -63,6 +63,12 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 		}
 		g.Id("e").Dot(begin).Call(WireType(r.Elem), jen.Len(v))
 		elem := vs.next("v")
+		if bulk, ok := bulkWrites[r.Elem.Kind]; ok && vs.codec.compact {
+			// One call for the whole list (runtime/lists.go); the
+			// element's name is used up as the loop used it.
+			g.Id("e").Dot(bulk).Call(v)
+			return
+		}
 		g.For(jen.List(jen.Id("_"), jen.Id(elem)).Op(":=").Range().Add(v)).BlockFunc(func(g *jen.Group) {
 			n.encodeValue(g, jen.Id(elem), r.Elem, vs, ret)
 		})
@@ -88,6 +94,14 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 		}
 		g.Id("e").Dot("Write" + codecSuffix[r.Kind]).Call(arg)
 	}
+}
+
+// bulkWrites names the CompactEncoder method that writes the elements of a
+// list or set of a base type in one call, as bulkReads does for decoding
+// (unnamed element types only). Binary keeps its loop: its WriteI64 is one
+// 8-byte append, which the loop already inlines.
+var bulkWrites = map[parser.Kind]string{
+	parser.KindI64: "WriteI64s",
 }
 
 // Encode emits the Encode method of a struct, union or exception:
