@@ -269,16 +269,18 @@ func (c *CompactDecoder) ReadBinary() ([]byte, error) {
 func (c *CompactDecoder) ReadUUID() (UUID, error) { return c.d.ReadUUID() }
 
 // readSeqBegin reads a list or set header: size<<4|type, or 0xf?|type
-// and a varint size.
-func (c *CompactDecoder) readSeqBegin(what string) (Type, int, error) {
+// and a varint size. header and size name the parts in errors; they are
+// passed as constants because building them from what cost a string
+// concatenation per list (3% of the medium benchmark struct's decode).
+func (c *CompactDecoder) readSeqBegin(what, header, size string) (Type, int, error) {
 	r := c.reader()
-	h, err := r.byte(what + " header")
+	h, err := r.byte(header)
 	if err != nil {
 		return 0, 0, err
 	}
 	n := int(h >> 4)
 	if n == 15 {
-		if n, err = r.size(what + " size"); err != nil {
+		if n, err = r.size(size); err != nil {
 			return 0, 0, err
 		}
 	}
@@ -292,7 +294,7 @@ func (c *CompactDecoder) readSeqBegin(what string) (Type, int, error) {
 // ReadListBegin reads a list header, checks the count and enters one level
 // of nesting; call ReadListEnd after the elements.
 func (c *CompactDecoder) ReadListBegin() (elem Type, n int, err error) {
-	return c.readSeqBegin("list")
+	return c.readSeqBegin("list", "list header", "list size")
 }
 
 // ReadListEnd leaves the list entered by ReadListBegin.
@@ -300,7 +302,7 @@ func (c *CompactDecoder) ReadListEnd() { c.d.depth-- }
 
 // ReadSetBegin reads a set header, laid out like a list's.
 func (c *CompactDecoder) ReadSetBegin() (elem Type, n int, err error) {
-	return c.readSeqBegin("set")
+	return c.readSeqBegin("set", "set header", "set size")
 }
 
 // ReadSetEnd leaves the set entered by ReadSetBegin.

@@ -99,6 +99,26 @@ func (c *CompactDecoder) ReadI64s(n int) ([]int64, error) {
 			l[i] = int64(u>>1) ^ -int64(u&1)
 			continue
 		}
+		if p := d.pos; p >= 0 && p+4 <= len(d.buf) {
+			// Two to four bytes (timestamps, ids, sizes: most i64s on
+			// the wire), unrolled here rather than a call per element.
+			b := d.buf[p : p+4 : p+4]
+			var u uint64
+			var k int
+			switch {
+			case b[1] < 0x80:
+				u, k = uint64(b[0]&0x7f)|uint64(b[1])<<7, 2
+			case b[2] < 0x80:
+				u, k = uint64(b[0]&0x7f)|uint64(b[1]&0x7f)<<7|uint64(b[2])<<14, 3
+			case b[3] < 0x80:
+				u, k = uint64(b[0]&0x7f)|uint64(b[1]&0x7f)<<7|uint64(b[2]&0x7f)<<14|uint64(b[3])<<21, 4
+			}
+			if k > 0 {
+				d.pos = p + k
+				l[i] = int64(u>>1) ^ -int64(u&1)
+				continue
+			}
+		}
 		if p := d.pos; p >= 0 && p+10 <= len(d.buf) {
 			if u, n := uvarintAt(d.buf[p:p+10], 64); n > 0 {
 				d.pos = p + n
