@@ -121,13 +121,31 @@ func TestShutdownAnswersNotExecuted(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer raw.Close()
+	// One call first, so that the server has finished its side of the
+	// handshake and waits on this connection as an idle one (a
+	// connection still in its handshake is closed by Shutdown).
+	sendAdd := func(seq int32) {
+		var e Encoder
+		e.BeginFrame()
+		e.WriteMessageBegin("add", MessageCall, seq)
+		(&pairArgs{A: 1, B: 2}).Encode(&e)
+		e.EndFrame()
+		if _, err := raw.Write(e.Bytes()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	raw.SetReadDeadline(time.Now().Add(5 * time.Second))
+	sendAdd(6)
+	if _, err := ReadFrame(raw, nil, 0); err != nil {
+		t.Fatalf("the raw client's first call: %v", err)
+	}
 	// A long call keeps Shutdown from finishing while the raw client
 	// sends.
 	sleeping := make(chan error, 1)
 	go func() {
 		sleeping <- c.Call(context.Background(), "sleep", &pairArgs{A: 400}, &i32Result{})
 	}()
-	waitFor(t, "the sleep call to start", func() bool { return inflightCount(ts.srv) > 0 })
+	awaitSleep(t, ts.svc)
 	shut := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
@@ -135,14 +153,7 @@ func TestShutdownAnswersNotExecuted(t *testing.T) {
 		shut <- ts.srv.Shutdown(ctx)
 	}()
 	waitFor(t, "Shutdown to start", func() bool { return ts.srv.shutting.Load() })
-	var e Encoder
-	e.BeginFrame()
-	e.WriteMessageBegin("add", MessageCall, 7)
-	(&pairArgs{A: 1, B: 2}).Encode(&e)
-	e.EndFrame()
-	if _, err := raw.Write(e.Bytes()); err != nil {
-		t.Fatal(err)
-	}
+	sendAdd(7)
 	raw.SetReadDeadline(time.Now().Add(5 * time.Second))
 	f, err := ReadFrame(raw, nil, 0)
 	if err != nil {

@@ -138,10 +138,14 @@ type testService struct {
 	notes      chan string   // oneway "note" deliveries
 	release    chan struct{} // "note" waits on it when not nil
 	sleepEnded chan error    // "sleep" reports ctx.Err() (nil if it slept fully)
+	// sleepBegan gets a value when a "sleep" handler starts: proof that
+	// the call is in its handler (a connection's in-flight flag can still
+	// be set from the call before it, whose reply is already read).
+	sleepBegan chan struct{}
 }
 
 func newTestService() *testService {
-	return &testService{notes: make(chan string, 100), sleepEnded: make(chan error, 100)}
+	return &testService{notes: make(chan string, 100), sleepEnded: make(chan error, 100), sleepBegan: make(chan struct{}, 100)}
 }
 
 // processor builds the Processor the way generated code does.
@@ -187,6 +191,7 @@ func (ts *testService) processor() *Processor {
 		NewArgs: func() Struct { return &pairArgs{} },
 		Handle: func(ctx context.Context, in Struct) (Struct, error) {
 			ms := in.(*pairArgs).A
+			ts.sleepBegan <- struct{}{}
 			select {
 			case <-time.After(time.Duration(ms) * time.Millisecond):
 				ts.sleepEnded <- nil
@@ -435,4 +440,14 @@ func (l *lockedBuffer) String() string {
 // newTextLogger logs everything to w as text.
 func newTextLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+// awaitSleep waits until a "sleep" handler of svc has started.
+func awaitSleep(t testing.TB, svc *testService) {
+	t.Helper()
+	select {
+	case <-svc.sleepBegan:
+	case <-time.After(5 * time.Second):
+		t.Fatal("timed out waiting for the sleep call to start")
+	}
 }

@@ -138,7 +138,7 @@ func TestServerRestart(t *testing.T) {
 				defer cancel()
 				inflight <- c.Call(ctx, "sleep", &pairArgs{A: 5000}, &i32Result{})
 			}()
-			waitFor(t, "the sleep call to start", func() bool { return inflightCount(ts.srv) > 0 })
+			awaitSleep(t, ts.svc)
 
 			ts.srv.Close()
 			select {
