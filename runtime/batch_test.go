@@ -87,3 +87,38 @@ func TestMakeBatchBounded(t *testing.T) {
 		t.Fatalf("batch of %d for 0 (callers ask only when an element is due)", n)
 	}
 }
+
+// makeNoZero gives an empty slice with the room asked for, distinct on
+// each call, and values copied into a chunk made from it read back as
+// written whatever the memory held before.
+func TestMakeNoZero(t *testing.T) {
+	for _, n := range []int{1, 7, 256, arenaChunk, 3*arenaChunk + 5} {
+		a, b := makeNoZero(n), makeNoZero(n)
+		if len(a) != 0 || cap(a) < n {
+			t.Fatalf("makeNoZero(%d): len %d cap %d", n, len(a), cap(a))
+		}
+		a = append(a, 'a')
+		b = append(b, 'b')
+		if a[0] != 'a' || b[0] != 'b' {
+			t.Fatalf("makeNoZero(%d) gave shared memory", n)
+		}
+	}
+	e := NewEncoder(nil)
+	want := []string{"one", strings.Repeat("y", arenaMaxValue), "three", strings.Repeat("z", arenaMaxValue+1)}
+	for _, s := range want {
+		e.WriteString(s)
+		e.WriteBinary([]byte(s))
+	}
+	e.WriteString(strings.Repeat("pad", 20))
+	d := NewDecoder(e.Bytes(), Limits{})
+	for _, w := range want {
+		s, err := d.ReadString()
+		if err != nil || s != w {
+			t.Fatalf("string %q, %v; want %q", s, err, w)
+		}
+		b, err := d.ReadBinary()
+		if err != nil || string(b) != w || cap(b) != len(b) {
+			t.Fatalf("binary %q (cap %d), %v; want %q", b, cap(b), err, w)
+		}
+	}
+}

@@ -238,7 +238,7 @@ func (c *CompactDecoder) ReadString() (string, error) {
 					// was a fifth of the small benchmark struct's
 					// decode. A kept string pins at most one chunk,
 					// as documented in batch.go.
-					d.arena = make([]byte, 0, arenaChunk)
+					d.arena = makeNoZero(arenaChunk)[:0:arenaChunk]
 				} else if len(d.buf)-d.pos < arenaMinRest {
 					return string(d.buf[p+1 : p+1+n]), nil // as in Decoder.ReadString
 				}

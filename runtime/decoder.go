@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"io"
 	"math"
+	"unsafe"
 )
 
 // Decoder reads the binary protocol from a message held in memory
@@ -190,7 +191,15 @@ func (d *Decoder) ReadString() (string, error) {
 		p += 4
 		if uint(n) <= uint(len(d.buf)-p) && n <= d.lim.MaxStringLength {
 			d.pos = p + n
-			if n > cap(d.arena)-len(d.arena) && len(d.buf)-d.pos < arenaMinRest {
+			if a := len(d.arena); uint(n-1) < arenaMaxValue && n <= cap(d.arena)-a {
+				// Room in the current chunk: arenaString's common
+				// case here, saving the call (and its write-barrier-
+				// free form, see batch.go).
+				d.arena = d.arena[:a+n]
+				copy(d.arena[a:], d.buf[p:p+n])
+				return unsafe.String(&d.arena[a], n), nil
+			}
+			if len(d.buf)-d.pos < arenaMinRest {
 				// The last string of a message, as in most small
 				// ones: copied on its own, without the call.
 				return string(d.buf[p : p+n]), nil
