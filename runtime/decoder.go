@@ -186,25 +186,30 @@ func (d *Decoder) ReadDouble() (float64, error) {
 // ReadString reads an i32 length and that many bytes, returned as a new
 // string. The bytes are not checked for UTF-8, as no Thrift library does.
 func (d *Decoder) ReadString() (string, error) {
-	if p := d.pos; p >= 0 && p+4 <= len(d.buf) {
-		n := int(int32(binary.BigEndian.Uint32(d.buf[p:])))
-		p += 4
-		if uint(n) <= uint(len(d.buf)-p) && n <= d.lim.MaxStringLength {
-			d.pos = p + n
-			if a := len(d.arena); uint(n-1) < arenaMaxValue && n <= cap(d.arena)-a {
-				// Room in the current chunk: arenaString's common
-				// case here, saving the call (and its write-barrier-
-				// free form, see batch.go).
-				d.arena = d.arena[:a+n]
-				copy(d.arena[a:], d.buf[p:p+n])
-				return unsafe.String(&d.arena[a], n), nil
+	// The slicing of fastread.go, for the bounds checks.
+	if b, p := d.buf, d.pos; uint(p) < uint(len(b)) {
+		if r := b[p:]; len(r) >= 4 {
+			n := int(int32(binary.BigEndian.Uint32(r)))
+			r = r[4:]
+			if uint(n) <= uint(len(r)) && n <= d.lim.MaxStringLength {
+				d.pos = p + 4 + n
+				v := r[:n]
+				if a := len(d.arena); uint(n-1) < arenaMaxValue && n <= cap(d.arena)-a {
+					// Room in the current chunk: arenaString's
+					// common case here, saving the call (and in
+					// its write-barrier-free form, see batch.go).
+					d.arena = d.arena[:a+n]
+					copy(d.arena[a:], v)
+					return unsafe.String(&d.arena[a], n), nil
+				}
+				if len(r)-n < arenaMinRest {
+					// The last string of a message, as in most
+					// small ones: copied on its own, without the
+					// call.
+					return string(v), nil
+				}
+				return d.arenaString(v), nil
 			}
-			if len(d.buf)-d.pos < arenaMinRest {
-				// The last string of a message, as in most small
-				// ones: copied on its own, without the call.
-				return string(d.buf[p : p+n]), nil
-			}
-			return d.arenaString(d.buf[p : p+n]), nil
 		}
 	}
 	return d.readStringSlow()

@@ -22,71 +22,94 @@ import (
 //
 // Check with: go build -gcflags=-m ./runtime 2>&1 | grep 'can inline.*Try'
 
+// The fast paths take d.buf into a local and slice it at p once (r :=
+// b[p:]), then test len(r): in that form the compiler proves every index
+// and slice of r in bounds and emits no bounds checks, where indexing
+// d.buf after the store to d.pos reloaded d.buf and checked again (the
+// stores could alias as far as it knows). The header's common case, a
+// field, is tested before the stop byte.
+
 // TryFieldBegin is ReadFieldBegin when the header is whole in the buffer.
 func (d *Decoder) TryFieldBegin() (Type, int16, bool) {
-	p := d.pos
-	if uint(p) < uint(len(d.buf)) && d.buf[p] == byte(TypeStop) {
-		d.pos = p + 1
-		return TypeStop, 0, true
-	}
-	if uint(p)+3 <= uint(len(d.buf)) {
-		b := d.buf[p : p+3]
-		d.pos = p + 3
-		return Type(b[0]), int16(uint16(b[1])<<8 | uint16(b[2])), true
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
+		r := b[p:]
+		if len(r) >= 3 && r[0] != byte(TypeStop) {
+			d.pos = p + 3
+			return Type(r[0]), int16(binary.BigEndian.Uint16(r[1:])), true
+		}
+		if len(r) > 0 && r[0] == byte(TypeStop) {
+			d.pos = p + 1
+			return TypeStop, 0, true
+		}
 	}
 	return 0, 0, false
 }
 
 // TryBool is ReadBool when its byte is in the buffer.
 func (d *Decoder) TryBool() (bool, bool) {
-	if p := d.pos; uint(p) < uint(len(d.buf)) {
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
 		d.pos = p + 1
-		return d.buf[p] == 1, true
+		return b[p] == 1, true
 	}
 	return false, false
 }
 
 // TryI8 is ReadI8 when its byte is in the buffer.
 func (d *Decoder) TryI8() (int8, bool) {
-	if p := d.pos; uint(p) < uint(len(d.buf)) {
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
 		d.pos = p + 1
-		return int8(d.buf[p]), true
+		return int8(b[p]), true
 	}
 	return 0, false
 }
 
 // TryI16 is ReadI16 when its bytes are in the buffer.
 func (d *Decoder) TryI16() (int16, bool) {
-	if p := d.pos; uint(p)+2 <= uint(len(d.buf)) {
-		d.pos = p + 2
-		return int16(binary.BigEndian.Uint16(d.buf[p : p+2])), true
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
+		if r := b[p:]; len(r) >= 2 {
+			d.pos = p + 2
+			return int16(binary.BigEndian.Uint16(r)), true
+		}
 	}
 	return 0, false
 }
 
 // TryI32 is ReadI32 when its bytes are in the buffer.
 func (d *Decoder) TryI32() (int32, bool) {
-	if p := d.pos; uint(p)+4 <= uint(len(d.buf)) {
-		d.pos = p + 4
-		return int32(binary.BigEndian.Uint32(d.buf[p : p+4])), true
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
+		if r := b[p:]; len(r) >= 4 {
+			d.pos = p + 4
+			return int32(binary.BigEndian.Uint32(r)), true
+		}
 	}
 	return 0, false
 }
 
 // TryI64 is ReadI64 when its bytes are in the buffer.
 func (d *Decoder) TryI64() (int64, bool) {
-	if p := d.pos; uint(p)+8 <= uint(len(d.buf)) {
-		d.pos = p + 8
-		return int64(binary.BigEndian.Uint64(d.buf[p : p+8])), true
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
+		if r := b[p:]; len(r) >= 8 {
+			d.pos = p + 8
+			return int64(binary.BigEndian.Uint64(r)), true
+		}
 	}
 	return 0, false
 }
 
 // TryDouble is ReadDouble when its bytes are in the buffer.
 func (d *Decoder) TryDouble() (float64, bool) {
-	if p := d.pos; uint(p)+8 <= uint(len(d.buf)) {
-		d.pos = p + 8
-		return math.Float64frombits(binary.BigEndian.Uint64(d.buf[p : p+8])), true
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
+		if r := b[p:]; len(r) >= 8 {
+			d.pos = p + 8
+			return math.Float64frombits(binary.BigEndian.Uint64(r)), true
+		}
 	}
 	return 0, false
 }
@@ -96,8 +119,8 @@ func (d *Decoder) TryDouble() (float64, bool) {
 // keeps) or a stop; long headers take ReadFieldBegin.
 func (c *CompactDecoder) TryFieldBegin() (Type, int16, bool) {
 	d := &c.d
-	if p := d.pos; uint(p) < uint(len(d.buf)) {
-		h := d.buf[p]
+	if b, p := d.buf, d.pos; uint(p) < uint(len(b)) {
+		h := b[p]
 		if t := shortFieldTypes[h]; t != 0 {
 			d.pos = p + 1
 			c.last += int16(h >> 4)
@@ -126,9 +149,10 @@ func (c *CompactDecoder) TryI8() (int8, bool) { return c.d.TryI8() }
 // TryI16 is ReadI16 for a one-byte varint.
 func (c *CompactDecoder) TryI16() (int16, bool) {
 	d := &c.d
-	if p := d.pos; uint(p) < uint(len(d.buf)) && d.buf[p] < 0x80 {
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) && b[p] < 0x80 {
 		d.pos = p + 1
-		u := int16(d.buf[p])
+		u := int16(b[p])
 		return u>>1 ^ -(u & 1), true
 	}
 	return 0, false
@@ -137,9 +161,10 @@ func (c *CompactDecoder) TryI16() (int16, bool) {
 // TryI32 is ReadI32 for a one-byte varint.
 func (c *CompactDecoder) TryI32() (int32, bool) {
 	d := &c.d
-	if p := d.pos; uint(p) < uint(len(d.buf)) && d.buf[p] < 0x80 {
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) && b[p] < 0x80 {
 		d.pos = p + 1
-		u := int32(d.buf[p])
+		u := int32(b[p])
 		return u>>1 ^ -(u & 1), true
 	}
 	return 0, false
@@ -148,9 +173,10 @@ func (c *CompactDecoder) TryI32() (int32, bool) {
 // TryI64 is ReadI64 for a one-byte varint.
 func (c *CompactDecoder) TryI64() (int64, bool) {
 	d := &c.d
-	if p := d.pos; uint(p) < uint(len(d.buf)) && d.buf[p] < 0x80 {
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) && b[p] < 0x80 {
 		d.pos = p + 1
-		u := int64(d.buf[p])
+		u := int64(b[p])
 		return u>>1 ^ -(u & 1), true
 	}
 	return 0, false
@@ -159,9 +185,12 @@ func (c *CompactDecoder) TryI64() (int64, bool) {
 // TryDouble is ReadDouble when its bytes are in the buffer.
 func (c *CompactDecoder) TryDouble() (float64, bool) {
 	d := &c.d
-	if p := d.pos; uint(p)+8 <= uint(len(d.buf)) {
-		d.pos = p + 8
-		return math.Float64frombits(binary.LittleEndian.Uint64(d.buf[p : p+8])), true
+	b, p := d.buf, d.pos
+	if uint(p) < uint(len(b)) {
+		if r := b[p:]; len(r) >= 8 {
+			d.pos = p + 8
+			return math.Float64frombits(binary.LittleEndian.Uint64(r)), true
+		}
 	}
 	return 0, false
 }
