@@ -32,7 +32,8 @@ type Decoder struct {
 
 	// arena is the chunk that decoded strings and binaries are copied into
 	// (batch.go); its filled part is never written again.
-	arena []byte
+	arena     []byte
+	chunkSize int // cap of the latest chunk (batch.go, newChunk)
 
 	names nameCache // recent message names (msgname.go)
 }
