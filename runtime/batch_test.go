@@ -122,3 +122,45 @@ func TestMakeNoZero(t *testing.T) {
 		}
 	}
 }
+
+// MakeList gives n pointers and at least min(n, what fits) elements, the
+// capacities cut to n, a non-nil empty list for 0, and small lists in one
+// allocation.
+func TestMakeList(t *testing.T) {
+	type elem struct {
+		a int64
+		s string
+	}
+	for n := 0; n <= 40; n++ {
+		l, b := MakeList[elem](n)
+		if l == nil || len(l) != n || cap(l) != n {
+			t.Fatalf("n=%d: list len %d cap %d nil %v", n, len(l), cap(l), l == nil)
+		}
+		if n > 0 && (len(b) != n || cap(b) > n && n <= 16) {
+			t.Fatalf("n=%d: batch len %d cap %d", n, len(b), cap(b))
+		}
+		for i := range b {
+			if b[i] != (elem{}) {
+				t.Fatalf("n=%d: element %d not zero", n, i)
+			}
+			b[i].s = "x"
+			l[i] = &b[i]
+		}
+	}
+	for _, n := range []int{1, 3, 5, 6, 7, 12, 16} {
+		if a := testing.AllocsPerRun(20, func() { MakeList[elem](n) }); a != 1 {
+			t.Errorf("MakeList(%d): %v allocations, want 1", n, a)
+		}
+	}
+	if a := testing.AllocsPerRun(20, func() { MakeList[elem](0) }); a != 0 {
+		t.Errorf("MakeList(0): %v allocations", a)
+	}
+	type big [listBoxElem + 1]byte
+	if l, b := MakeList[big](3); len(l) != 3 || len(b) != 3 {
+		t.Fatalf("big elements: %d, %d", len(l), len(b))
+	}
+	// Past 64 KiB of elements the first batch is cut, as MakeBatch's.
+	if _, b := MakeList[big](1000); len(b) != batchBytes/(listBoxElem+1) {
+		t.Fatalf("batch of %d big elements for 1000", len(b))
+	}
+}

@@ -50,10 +50,10 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 			g.Add(store(jen.Id(l)))
 			return
 		}
-		g.Id(l).Op(":=").Make(n.GoType(t), jen.Id(size))
 		if r.Elem.Resolve().Kind == parser.KindStruct {
 			n.decodeStructElems(g, r.Elem, vs, ret, l, i, size)
 		} else {
+			g.Id(l).Op(":=").Make(n.GoType(t), jen.Id(size))
 			g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
 				n.decodeValue(g, r.Elem, vs, ret, func(v jen.Code) jen.Code {
 					return jen.Id(l).Index(jen.Id(i)).Op("=").Add(v)
@@ -61,6 +61,11 @@ func (n *Names) decodeValue(g *jen.Group, t *parser.Type, vs *vars, ret returnEr
 			})
 		}
 		g.Id("d").Dot("Read" + kind + "End").Call()
+		if t.Kind == parser.KindTypedef && r.Elem.Resolve().Kind == parser.KindStruct {
+			// MakeList gives the unnamed []*S.
+			g.Add(store(n.GoType(t).Call(jen.Id(l))))
+			return
+		}
 		g.Add(store(jen.Id(l)))
 	case parser.KindMap:
 		kt, vt, size, m, i := vs.next("kt"), vs.next("vt"), vs.next("n"), vs.next("m"), vs.next("i")
@@ -151,11 +156,11 @@ var bulkReads = map[parser.Kind]string{
 }
 
 // decodeStructElems emits the loop that fills the []*S list l of size n:
-// the elements live in backing arrays from runtime.MakeBatch (one for a
-// list of small structs) instead of one allocation per element; the Go API
-// stays []*S. For list<Point>:
+// the elements live in backing arrays instead of one allocation per
+// element, and a short list's pointers share one allocation with its
+// elements (runtime.MakeList); the Go API stays []*S. For list<Point>:
 //
-//	var b4 []Point
+//	l2, b4 := runtime.MakeList[Point](n1)
 //	for i3 := range l2 {
 //		if len(b4) == 0 {
 //			b4 = runtime.MakeBatch[Point](n1 - i3)
@@ -177,7 +182,7 @@ func (n *Names) decodeStructElems(g *jen.Group, elem *parser.Type, vs *vars, ret
 	// One counter value for both names, as the per-element form used one.
 	s := vs.next("s")
 	b := "b" + s[1:]
-	g.Var().Id(b).Index().Add(n.valueType(elem))
+	g.List(jen.Id(l), jen.Id(b)).Op(":=").Add(rt("MakeList")).Types(n.valueType(elem)).Call(jen.Id(size))
 	g.For(jen.Id(i).Op(":=").Range().Id(l)).BlockFunc(func(g *jen.Group) {
 		g.If(jen.Len(jen.Id(b)).Op("==").Lit(0)).Block(
 			jen.Id(b).Op("=").Add(rt("MakeBatch")).Types(n.valueType(elem)).Call(jen.Id(size).Op("-").Id(i)))

@@ -801,8 +801,7 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 				if n52 > 0 && et51 != runtime.TypeStruct {
 					return runtime.NewFieldError("Containers", "points", runtime.ElementTypeError(runtime.TypeStruct, et51))
 				}
-				l53 := make([]*Point, n52)
-				var b55 []Point
+				l53, b55 := runtime.MakeList[Point](n52)
 				for i54 := range l53 {
 					if len(b55) == 0 {
 						b55 = runtime.MakeBatch[Point](n52 - i54)
@@ -1124,8 +1123,7 @@ func (p *Containers) Decode(d *runtime.Decoder) error {
 						if n146 > 0 && et145 != runtime.TypeStruct {
 							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeStruct, et145))
 						}
-						l147 := make([]*Point, n146)
-						var b149 []Point
+						l147, b149 := runtime.MakeList[Point](n146)
 						for i148 := range l147 {
 							if len(b149) == 0 {
 								b149 = runtime.MakeBatch[Point](n146 - i148)
@@ -1561,8 +1559,7 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 				if n52 > 0 && et51 != runtime.TypeStruct {
 					return runtime.NewFieldError("Containers", "points", runtime.ElementTypeError(runtime.TypeStruct, et51))
 				}
-				l53 := make([]*Point, n52)
-				var b55 []Point
+				l53, b55 := runtime.MakeList[Point](n52)
 				for i54 := range l53 {
 					if len(b55) == 0 {
 						b55 = runtime.MakeBatch[Point](n52 - i54)
@@ -1884,8 +1881,7 @@ func (p *Containers) DecodeCompact(d *runtime.CompactDecoder) error {
 						if n146 > 0 && et145 != runtime.TypeStruct {
 							return runtime.NewFieldError("Containers", "nested_pairs", runtime.ElementTypeError(runtime.TypeStruct, et145))
 						}
-						l147 := make([]*Point, n146)
-						var b149 []Point
+						l147, b149 := runtime.MakeList[Point](n146)
 						for i148 := range l147 {
 							if len(b149) == 0 {
 								b149 = runtime.MakeBatch[Point](n146 - i148)

@@ -128,8 +128,7 @@ func (p *Tree) Decode(d *runtime.Decoder) error {
 				if n3 > 0 && et2 != runtime.TypeStruct {
 					return runtime.NewFieldError("Tree", "children", runtime.ElementTypeError(runtime.TypeStruct, et2))
 				}
-				l4 := make([]*Tree, n3)
-				var b6 []Tree
+				l4, b6 := runtime.MakeList[Tree](n3)
 				for i5 := range l4 {
 					if len(b6) == 0 {
 						b6 = runtime.MakeBatch[Tree](n3 - i5)
@@ -225,8 +224,7 @@ func (p *Tree) DecodeCompact(d *runtime.CompactDecoder) error {
 				if n3 > 0 && et2 != runtime.TypeStruct {
 					return runtime.NewFieldError("Tree", "children", runtime.ElementTypeError(runtime.TypeStruct, et2))
 				}
-				l4 := make([]*Tree, n3)
-				var b6 []Tree
+				l4, b6 := runtime.MakeList[Tree](n3)
 				for i5 := range l4 {
 					if len(b6) == 0 {
 						b6 = runtime.MakeBatch[Tree](n3 - i5)

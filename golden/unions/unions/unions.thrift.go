@@ -208,8 +208,7 @@ func (p *Value) Decode(d *runtime.Decoder) error {
 				if n4 > 0 && et3 != runtime.TypeStruct {
 					return runtime.NewFieldError("Value", "items", runtime.ElementTypeError(runtime.TypeStruct, et3))
 				}
-				l5 := make([]*Value, n4)
-				var b7 []Value
+				l5, b7 := runtime.MakeList[Value](n4)
 				for i6 := range l5 {
 					if len(b7) == 0 {
 						b7 = runtime.MakeBatch[Value](n4 - i6)
@@ -344,8 +343,7 @@ func (p *Value) DecodeCompact(d *runtime.CompactDecoder) error {
 				if n4 > 0 && et3 != runtime.TypeStruct {
 					return runtime.NewFieldError("Value", "items", runtime.ElementTypeError(runtime.TypeStruct, et3))
 				}
-				l5 := make([]*Value, n4)
-				var b7 []Value
+				l5, b7 := runtime.MakeList[Value](n4)
 				for i6 := range l5 {
 					if len(b7) == 0 {
 						b7 = runtime.MakeBatch[Value](n4 - i6)

@@ -185,8 +185,7 @@ func (p *Route) Decode(d *runtime.Decoder) error {
 				if n2 > 0 && et1 != runtime.TypeStruct {
 					return runtime.NewFieldError("Route", "stops", runtime.ElementTypeError(runtime.TypeStruct, et1))
 				}
-				l3 := make([]*geo.Point, n2)
-				var b5 []geo.Point
+				l3, b5 := runtime.MakeList[geo.Point](n2)
 				for i4 := range l3 {
 					if len(b5) == 0 {
 						b5 = runtime.MakeBatch[geo.Point](n2 - i4)
@@ -355,8 +354,7 @@ func (p *Route) DecodeCompact(d *runtime.CompactDecoder) error {
 				if n2 > 0 && et1 != runtime.TypeStruct {
 					return runtime.NewFieldError("Route", "stops", runtime.ElementTypeError(runtime.TypeStruct, et1))
 				}
-				l3 := make([]*geo.Point, n2)
-				var b5 []geo.Point
+				l3, b5 := runtime.MakeList[geo.Point](n2)
 				for i4 := range l3 {
 					if len(b5) == 0 {
 						b5 = runtime.MakeBatch[geo.Point](n2 - i4)
