@@ -51,7 +51,7 @@ type plan struct {
 	// compactCopies counts the structs whose compact methods were copied
 	// from the binary ones (for tests).
 	compactCopies atomic.Int64
-	pkgOf    map[*parser.File]*goPackage
+	pkgOf         map[*parser.File]*goPackage
 }
 
 // Generate plans and renders Go code for every file of prog (included files
