@@ -200,7 +200,18 @@ func (d *Decoder) ReadString() (string, error) {
 					// common case here, saving the call (and in
 					// its write-barrier-free form, see batch.go).
 					d.arena = d.arena[:a+n]
-					copy(d.arena[a:], v)
+					if n <= 16 && len(r) >= 16 && cap(d.arena)-a >= 16 {
+						// Short, as most are: two 8-byte moves
+						// instead of a call to memmove. The bytes
+						// past n land in the chunk's free tail,
+						// which no value has been handed out of
+						// and which the next one overwrites.
+						w := d.arena[a : a+16]
+						binary.LittleEndian.PutUint64(w, binary.LittleEndian.Uint64(r))
+						binary.LittleEndian.PutUint64(w[8:], binary.LittleEndian.Uint64(r[8:]))
+					} else {
+						copy(d.arena[a:], v)
+					}
 					return unsafe.String(&d.arena[a], n), nil
 				}
 				if len(r)-n < arenaMinRest {
