@@ -164,3 +164,37 @@ func TestMakeList(t *testing.T) {
 		t.Fatalf("batch of %d big elements for 1000", len(b))
 	}
 }
+
+// Short strings are copied 16 bytes at a time into the chunk's free tail:
+// no value decoded before or after may change.
+func TestArenaShortStringsIntact(t *testing.T) {
+	e := NewEncoder(nil)
+	var want []string
+	for round := range 3 {
+		for n := range 41 {
+			s := strings.Repeat(string(rune('a'+(n+round)%26)), n)
+			want = append(want, s)
+			e.WriteString(s)
+			e.WriteBinary([]byte(s))
+		}
+	}
+	d := NewDecoder(e.Bytes(), Limits{})
+	var got []string
+	var bins [][]byte
+	for range want {
+		s, err := d.ReadString()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := d.ReadBinary()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, bins = append(got, s), append(bins, b)
+	}
+	for i, w := range want {
+		if got[i] != w || string(bins[i]) != w {
+			t.Fatalf("value %d: %q / %q, want %q", i, got[i], bins[i], w)
+		}
+	}
+}
