@@ -1,6 +1,9 @@
 package runtime
 
-import "unsafe"
+import (
+	"encoding/binary"
+	"unsafe"
+)
 
 // Decoding allocates in batches: what a generated Decode returns is the same
 // Go values as before ([]*S, string, []byte), but their memory comes from a
@@ -173,7 +176,14 @@ func (d *Decoder) arenaString(b []byte) string {
 	}
 	off := len(d.arena)
 	d.arena = d.arena[:off+n]
-	copy(d.arena[off:], b)
+	if n <= 16 && cap(b) >= 16 && cap(d.arena)-off >= 16 {
+		// As in Decoder.ReadString: two 8-byte moves. b's capacity
+		// is within the message bytes at hand (buf is cut at its
+		// length), so reading past its length stays inside them.
+		copy16(d.arena[off:off+16], b[:16])
+	} else {
+		copy(d.arena[off:], b)
+	}
 	return unsafe.String(&d.arena[off], n)
 }
 
@@ -199,6 +209,14 @@ func (d *Decoder) arenaBytes(b []byte) []byte {
 	d.arena = d.arena[:off+n]
 	copy(d.arena[off:], b)
 	return d.arena[off : off+n : off+n]
+}
+
+// copy16 copies the 16 bytes of src to dst with two 8-byte moves, where a
+// call to memmove cost more than the copy for the short strings most
+// messages carry.
+func copy16(dst, src []byte) {
+	binary.LittleEndian.PutUint64(dst, binary.LittleEndian.Uint64(src))
+	binary.LittleEndian.PutUint64(dst[8:], binary.LittleEndian.Uint64(src[8:]))
 }
 
 // newChunk starts a string chunk with room for at least n bytes. Its

@@ -206,9 +206,7 @@ func (d *Decoder) ReadString() (string, error) {
 						// past n land in the chunk's free tail,
 						// which no value has been handed out of
 						// and which the next one overwrites.
-						w := d.arena[a : a+16]
-						binary.LittleEndian.PutUint64(w, binary.LittleEndian.Uint64(r))
-						binary.LittleEndian.PutUint64(w[8:], binary.LittleEndian.Uint64(r[8:]))
+						copy16(d.arena[a:a+16], r[:16])
 					} else {
 						copy(d.arena[a:], v)
 					}
