@@ -349,8 +349,10 @@ func (cl *Client) attempt(ctx context.Context, limit time.Time, slack time.Durat
 		}
 	}
 	if err == nil {
+		cc.lastUse = time.Now()
 		return false, nil
 	}
+	cc.lastUse = time.Time{}
 	var ae *ApplicationError
 	if errors.As(err, &ae) {
 		if ae.Type == ExceptionNotExecuted {
@@ -506,6 +508,10 @@ type clientConn struct {
 	armed time.Time // the deadline set on conn; owned by the holder
 
 	probeBuf [1]byte // idleOK's, kept here so that it does not escape
+	// lastUse is when the last call ended with a reply (zero after an
+	// exception or a fresh dial): idleOK looks at the socket only when
+	// it is older than probeAfter.
+	lastUse time.Time
 
 	// dead is set by abort, which may run on the holder's goroutine or
 	// on the one of its context's AfterFunc.
@@ -546,6 +552,13 @@ func (cc *clientConn) idleOK() bool {
 	if cc.w.buffered() > 0 {
 		return false // bytes nobody asked for
 	}
+	if !cc.lastUse.IsZero() && time.Since(cc.lastUse) < probeAfter {
+		// Back within probeAfter of a clean reply: the look costs a
+		// system call, and a server that drops a connection it just
+		// answered on says so first (not executed, or an exception,
+		// which clears lastUse) or is failing anyway.
+		return true
+	}
 	if !cc.probe.canProbe() {
 		return true // a custom dialer's connection: see probeConn
 	}
@@ -563,6 +576,10 @@ func (cc *clientConn) idleOK() bool {
 	cc.probe.probing = false
 	return n == 0 && errors.Is(err, errNothingToRead)
 }
+
+// probeAfter is how long after a clean reply a pooled connection is
+// reused without looking at its socket (see idleOK).
+const probeAfter = time.Millisecond
 
 // abort marks the connection dead and closes it.
 func (cc *clientConn) abort() {
