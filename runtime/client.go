@@ -335,7 +335,8 @@ func (cl *Client) attempt(ctx context.Context, limit time.Time, slack time.Durat
 	err = cc.w.flush()
 	if err == nil && !oneway {
 		err = cc.readReply(method, result)
-		if err == nil && cc.w.hdr != nil && hdrs != nil && hdrs.sink != nil {
+		if cc.w.hdr != nil && hdrs != nil && hdrs.sink != nil {
+			// The reply's headers, an exception's too.
 			*hdrs.sink = cc.w.hdr.recvd
 		}
 	}
