@@ -14,6 +14,54 @@ import (
 	"time"
 )
 
+// The per-call path, client and server (issue 10).
+//
+// A call is a ping-pong on one connection, so the floor is a raw
+// crypto/tls ping-pong: one write and one read on each side, each side's
+// goroutine woken once by the network poller. Every extra goroutine
+// hand-off on the path adds a wake-up, paid in latency (the woken
+// goroutine waits for a thread) and in CPU (the scheduler spins up threads
+// to run it). The path used to have two more than the floor: the client's
+// per-connection read loop handed each reply to the caller over a channel,
+// and the server started a goroutine per request so that the connection's
+// reader could notice the peer leaving while the handler ran. strace
+// showed the same system calls as the floor; the difference was those
+// wake-ups. Now:
+//
+//   - client (attempt, below): the caller writes its request and reads its
+//     own reply. The call's deadline is the connection's (armDeadline;
+//     WithCallTimeout's moved once per quarter of it, not once a call),
+//     and a cancellable context gets a context.AfterFunc that closes the
+//     connection (three allocations, only for contexts that have a Done
+//     channel). With no read loop, nothing notices the server closing an
+//     idle pooled connection, so get looks at its socket first, without
+//     waiting (idleOK, probeconn.go: MSG_PEEK, TLS records handled) unless
+//     it had a clean reply within the last millisecond. What is retried
+//     stays exact: only a call the server answered "not executed".
+//   - server (runInline, server.go; watchdog.go): the goroutine that read
+//     the request runs the handler; one that runs longer than a tick (5 ms)
+//     gets a watcher that owns the connection's loop from then on, so the
+//     peer leaving still cancels it, as do IdleTimeout and Shutdown.
+//     A timer per call for that watcher was tried first and cost more
+//     than the hand-off it replaced: arming it wakes the network poller.
+//
+// Figures, bench/peers' peerbench, 1 KiB echo over loopback TLS on this
+// two-core machine shared with other work, so each is read as a ratio to
+// the raw crypto/tls ping-pong of the same interleaved passes. At 64
+// callers, the old and the new binary run alternately four times: before
+// 0.73, 0.72, 0.77, 0.74× raw; after 0.77, 0.81, 0.93, 0.98×, and 0.92×
+// (2.7× Apache Go) in the README's full run. One caller's p50: before 43
+// µs against raw's 20 (2.2×, README's quiet run); after 30 against 24
+// (1.25×) in the full run (single cells swing ±50% under load, so pairs
+// are compared, not cells). Allocations per call stay 4+4. In process
+// (go test -run '^$' -bench Call ./runtime, one call at a time), two
+// alternating runs each: TLS 19.7, 20.7 → 15.7, 16.6 µs; plaintext 19.7,
+// 19.9 → 14.7, 15.4 µs; a call with a cancellable context 20.2, 21.1 →
+// 16.5, 17.1 µs but 6 → 9 allocations (the AfterFunc); two callers
+// sharing one client (CallTLSFramedParallel) 16.6, 16.7 → 17.6, 17.3 µs,
+// the one case that did not gain: client and server share two cores
+// there, and the hand-offs overlapped work that now runs in sequence.
+
 // ErrClientClosed is returned by calls made after Client.Close.
 var ErrClientClosed = errors.New("thrift: client closed")
 

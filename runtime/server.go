@@ -55,12 +55,13 @@ const (
 // not change once Serve has been called.
 //
 // Each connection is served by one goroutine, which reads requests in
-// order; a handler runs in a goroutine of its own, one at a time per
-// connection, so that the reader notices a client that goes away (its
-// handler's context is then cancelled) and replies keep the order of
-// requests, as Apache's clients expect. The next request is not read until
-// the previous reply is written, so a client that sends and never reads
-// holds one call's memory, not a pipeline's.
+// order and runs each handler itself, one at a time per connection, so
+// that replies keep the order of requests, as Apache's clients expect. A
+// handler that runs long gets a watcher (see watchdog.go), so that a
+// client that goes away is still noticed while it runs (its handler's
+// context is then cancelled). The next request is not read until the
+// previous reply is written, so a client that sends and never reads holds
+// one call's memory, not a pipeline's.
 //
 // Memory is bounded server-wide by MaxInflightBytes; connections by
 // MaxConns once established and by MaxHandshakes (with a share per source
@@ -653,7 +654,7 @@ type serverConn struct {
 	readDeadline time.Time // when the request being read must be in
 	writeArmed   time.Time // the write deadline set on conn (deadlines.go)
 
-	// Owned by the handler goroutine while it runs.
+	// Owned by the goroutine running the handler while it runs.
 	callHeld int64 // budget held for the call: its request, then its reply
 
 	mu          sync.Mutex
