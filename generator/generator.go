@@ -48,7 +48,10 @@ type plan struct {
 	names    *templates.Names
 	shapes   *shapeCache  // gofmt's output per declaration shape, see shapecache.go
 	packages []*goPackage // in order of first appearance in Program.Files
-	pkgOf    map[*parser.File]*goPackage
+	// compactCopies counts the structs whose compact methods were copied
+	// from the binary ones (for tests).
+	compactCopies atomic.Int64
+	pkgOf         map[*parser.File]*goPackage
 }
 
 // Generate plans and renders Go code for every file of prog (included files
@@ -110,8 +113,8 @@ func Generate(prog *parser.Program, opts Options) ([]OutputFile, error) {
 		})
 	}
 	wg.Wait()
-	if testHookShapes != nil {
-		testHookShapes(p.shapes)
+	if testHookPlan != nil {
+		testHookPlan(p)
 	}
 	var out []OutputFile
 	for _, job := range jobs {
@@ -151,6 +154,7 @@ func packageDir(f *parser.File) (dir, name string) {
 
 func newPlan(prog *parser.Program, prefix string) (*plan, error) {
 	p := &plan{names: templates.NewNames(), shapes: newShapeCache(), pkgOf: map[*parser.File]*goPackage{}}
+	p.names.CompactFromBinary = !noCompactFromBinary
 	byDir := map[string]*goPackage{}
 	outputs := map[string]*parser.File{}
 	for _, f := range prog.Files {
@@ -342,7 +346,7 @@ func (p *plan) nameWireStruct(s *parser.Struct, sid templates.Ident, id func(str
 // claimed first; then each field, in source order, takes its GoName
 // unless it or its accessors are taken, in which case "_" is appended.
 func (p *plan) nameFields(s *parser.Struct) {
-	members := scope{"Encode": true, "Decode": true, "String": true}
+	members := scope{"Encode": true, "Decode": true, "EncodeCompact": true, "DecodeCompact": true, "String": true}
 	if s.Kind == parser.StructKindException {
 		members["Error"] = true
 	}
@@ -373,7 +377,7 @@ type fileJob struct {
 	pkg    *goPackage
 	file   *parser.File
 	first  bool
-	chunks [][]func() jen.Code // emitters, run by the worker that renders the chunk
+	chunks [][]decl // run by the worker that renders the chunk
 	// results, one per chunk
 	bodies  [][]byte
 	imports [][]importLine
@@ -383,30 +387,37 @@ type fileJob struct {
 // importLine is one import of a rendered chunk.
 type importLine struct{ alias, path string }
 
+// decl is one top-level definition to render: its emitter, and the
+// structs whose compact methods it leaves for templates' DeriveCompact.
+type decl struct {
+	emit     func() jen.Code
+	deferred []*parser.Struct
+}
+
 // newFileJob plans the definitions of one output file, in the order the
 // emitters run: the runtime version check, enums, typedefs, constants,
 // structs, services.
 func (p *plan) newFileJob(pkg *goPackage, f *parser.File, first bool) *fileJob {
 	n := p.names
-	var decls []func() jen.Code
-	decls = append(decls, func() jen.Code {
+	var decls []decl
+	decls = append(decls, decl{emit: func() jen.Code {
 		return jen.Comment("Fails to compile when the runtime package is older than this generated code.").Line().
 			Const().Id("_").Op("=").Qual(templates.RuntimePath, "SupportPackageIsVersion1")
-	})
+	}})
 	for _, e := range f.Enums {
-		decls = append(decls, func() jen.Code { return n.Enum(e) })
+		decls = append(decls, decl{emit: func() jen.Code { return n.Enum(e) }})
 	}
 	for _, t := range f.Typedefs {
-		decls = append(decls, func() jen.Code { return n.Typedef(t) })
+		decls = append(decls, decl{emit: func() jen.Code { return n.Typedef(t) }})
 	}
 	for _, c := range f.Constants {
-		decls = append(decls, func() jen.Code { return n.Const(c) })
+		decls = append(decls, decl{emit: func() jen.Code { return n.Const(c) }})
 	}
 	for _, s := range f.Structs {
-		decls = append(decls, func() jen.Code { return n.Struct(s) })
+		decls = append(decls, decl{emit: func() jen.Code { return n.Struct(s) }, deferred: n.CompactDeferred(s)})
 	}
 	for _, s := range f.Services {
-		decls = append(decls, func() jen.Code { return n.Service(s) })
+		decls = append(decls, decl{emit: func() jen.Code { return n.Service(s) }, deferred: n.CompactDeferred(s)})
 	}
 	job := &fileJob{pkg: pkg, file: f, first: first}
 	for len(decls) > 0 {
@@ -463,8 +474,10 @@ func (p *plan) renderChunk(sc *scratch, job *fileJob, i int, names map[string]im
 			jf.ImportName(path, path[strings.LastIndexByte(path, '/')+1:])
 		}
 	}
-	for _, emit := range job.chunks[i] {
-		jf.Add(emit())
+	var deferred []*parser.Struct
+	for _, d := range job.chunks[i] {
+		jf.Add(d.emit())
+		deferred = append(deferred, d.deferred...)
 	}
 	buf := &sc.raw
 	buf.Reset()
@@ -498,6 +511,13 @@ func (p *plan) renderChunk(sc *scratch, job *fileJob, i int, names map[string]im
 	if err != nil {
 		job.errs[i] = fmt.Errorf("%s: generated Go code does not parse (a bug in thriftsec-gen; please report it with this IDL): %v", job.file.Path, firstLine(err))
 		return
+	}
+	if len(deferred) > 0 {
+		if out, err = p.names.DeriveCompact(out, deferred); err != nil {
+			job.errs[i] = fmt.Errorf("%s: copying the compact methods (a bug in thriftsec-gen; please report it with this IDL): %v", job.file.Path, err)
+			return
+		}
+		p.compactCopies.Add(int64(len(deferred)))
 	}
 	job.bodies[i] = out
 	job.imports[i] = imports
@@ -577,19 +597,17 @@ func (job *fileJob) assemble() ([]byte, error) {
 		}
 		b.WriteString(")\n\n")
 	}
-	size := b.Len()
-	for _, body := range job.bodies {
-		size += len(body) + 1
+	// The header ends in "\n": with that newline as the separator, one
+	// bytes.Join puts it and the chunks, each after a blank line, into
+	// one exact-size slice that is not zeroed first (bytes.Buffer.Grow
+	// clears it, a tenth of the run on a big IDL).
+	header := b.Bytes()
+	if len(job.bodies) == 0 {
+		return header, nil
 	}
-	b.Grow(size - b.Len())
-	for i, body := range job.bodies {
-		if i > 0 {
-			b.WriteString("\n")
-		}
-		b.Write(body)
-		job.bodies[i] = nil // the file holds it now; let the chunk go
-	}
-	return b.Bytes(), nil
+	parts := append([][]byte{header[:len(header)-1]}, job.bodies...)
+	job.bodies = nil // the file holds them now; let the chunks go
+	return bytes.Join(parts, []byte("\n")), nil
 }
 
 // wrapped splits a generated sentence into comment lines.

@@ -52,10 +52,13 @@ type scratch struct {
 }
 
 // Test hooks: noShapeCache formats every chunk with go/format alone;
-// testHookShapes sees the cache of each Generate call when it is done.
+// noCompactFromBinary emits every compact method through jennifer
+// (templates/codec_compact.go); testHookPlan sees the plan of each
+// Generate call when it is done.
 var (
-	noShapeCache   bool
-	testHookShapes func(*shapeCache)
+	noShapeCache        bool
+	noCompactFromBinary bool
+	testHookPlan        func(*plan)
 )
 
 // pkgClause is the package clause a declaration is formatted under; the

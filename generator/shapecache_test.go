@@ -74,9 +74,12 @@ func TestShapeCacheMatchesGofmt(t *testing.T) {
 	}
 }
 
-// TestShapeCacheOnIDL generates every golden case, Apache's test IDL and a
-// synthetic IDL with and without the cache and wants the same bytes.
-func TestShapeCacheOnIDL(t *testing.T) {
+// TestFastPathsOnIDL generates every golden case, Apache's test IDL and a
+// synthetic IDL with the generator's two shortcuts — the shape cache and
+// compact methods copied from the binary ones (templates/codec_compact.go)
+// — and without either (go/format on every chunk, every method through
+// jennifer), and wants the same bytes.
+func TestFastPathsOnIDL(t *testing.T) {
 	var roots [][]string // file sets loaded together
 	golden, _ := filepath.Glob("../golden/*/*.thrift")
 	for _, f := range golden {
@@ -90,9 +93,9 @@ func TestShapeCacheOnIDL(t *testing.T) {
 			}
 		}
 	}
-	var checked, hits int64
-	testHookShapes = func(c *shapeCache) { hits += c.hits.Load() }
-	defer func() { testHookShapes = nil }()
+	var checked, hits, copies int64
+	testHookPlan = func(p *plan) { hits += p.shapes.hits.Load(); copies += p.compactCopies.Load() }
+	defer func() { testHookPlan = nil }()
 	for _, files := range roots {
 		inc := []string{filepath.Join(filepath.Dir(files[0]), "inc")}
 		prog, err := parser.Load(files, parser.Options{IncludeDirs: inc})
@@ -103,10 +106,10 @@ func TestShapeCacheOnIDL(t *testing.T) {
 		if err != nil {
 			continue
 		}
-		hook := testHookShapes
-		noShapeCache, testHookShapes = true, nil
+		hook := testHookPlan
+		noShapeCache, noCompactFromBinary, testHookPlan = true, true, nil
 		plain, err := Generate(prog, Options{ImportPrefix: "example.com/x"})
-		noShapeCache, testHookShapes = false, hook
+		noShapeCache, noCompactFromBinary, testHookPlan = false, false, hook
 		if err != nil {
 			t.Fatalf("%s: %v", files[0], err)
 		}
@@ -115,7 +118,7 @@ func TestShapeCacheOnIDL(t *testing.T) {
 		}
 		for i := range plain {
 			if diff := cmp.Diff(string(plain[i].Content), string(withCache[i].Content)); diff != "" {
-				t.Errorf("%s: %s (-go/format +cache):\n%s", files[0], plain[i].Path, diff)
+				t.Errorf("%s: %s (-reference +fast paths):\n%s", files[0], plain[i].Path, diff)
 			}
 		}
 		checked++
@@ -126,7 +129,10 @@ func TestShapeCacheOnIDL(t *testing.T) {
 	if hits == 0 {
 		t.Fatal("the cache never served a declaration")
 	}
-	t.Logf("%d IDL sets, %d declarations from the cache", checked, hits)
+	if copies == 0 {
+		t.Fatal("no compact methods were copied")
+	}
+	t.Logf("%d IDL sets, %d declarations from the cache, compact methods of %d structs copied", checked, hits, copies)
 }
 
 // apacheDir is Apache Thrift 0.17's source tree in the module cache, or ""

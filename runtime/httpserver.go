@@ -477,7 +477,8 @@ const (
 // never modified) offering HTTP/2 and HTTP/1.1 by ALPN, headers read
 // within DefaultHTTPReadHeaderTimeout and bounded by
 // DefaultHTTPMaxHeaderBytes, idle connections closed after
-// DefaultIdleTimeout. Serve it with srv.ServeTLS(ln, "", "") or
+// DefaultIdleTimeout, at most DefaultHTTPMaxConns connections open at once
+// (LimitHTTPConns says how to choose another cap). Serve it with srv.ServeTLS(ln, "", "") or
 // srv.ListenAndServeTLS("", ""); stop it with Shutdown. With mutual TLS
 // (ServerTLSConfig with client CAs) handlers see the client's verified
 // identity in PeerFromContext.
@@ -505,5 +506,6 @@ func NewPlaintextHTTPServer(h http.Handler) *http.Server {
 		ReadHeaderTimeout: DefaultHTTPReadHeaderTimeout,
 		IdleTimeout:       DefaultIdleTimeout,
 		MaxHeaderBytes:    DefaultHTTPMaxHeaderBytes,
+		ConnState:         LimitHTTPConns(DefaultHTTPMaxConns, nil),
 	}
 }

@@ -70,6 +70,11 @@ type Names struct {
 	fields   map[*parser.Field]FieldNames
 	services map[*parser.Service]*ServiceNames
 	docs     map[*parser.Struct]string
+
+	// CompactFromBinary makes Struct leave out the compact methods that
+	// DeriveCompact can copy from the formatted binary ones (see
+	// codec_compact.go); whoever sets it must call DeriveCompact.
+	CompactFromBinary bool
 }
 
 // NewNames returns an empty plan.

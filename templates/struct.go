@@ -71,9 +71,8 @@ func (n *Names) Struct(s *parser.Struct) jen.Code {
 			jen.Return(jen.Id("p").Dot("String").Call())).Line().Line()
 	}
 	code.Add(n.Encode(s)).Line().Line()
-	code.Add(n.Decode(s)).Line().Line()
-	code.Add(n.EncodeCompact(s)).Line().Line()
-	code.Add(n.DecodeCompact(s))
+	code.Add(n.Decode(s))
+	n.compactMethods(code, s)
 	return code
 }
 

@@ -17,16 +17,29 @@ import (
 // default pace peaks at, and it grows with the input so that a bigger IDL
 // is never held to a limit below its live heap. GOGC or GOMEMLIMIT in the
 // environment win over both.
-func tuneGC(prog *parser.Program) {
+//
+// It runs twice: before parsing, sized by the files named on the command
+// line (the parse of a big IDL collected at the default pace as often as
+// it ran), and after, sized by every file the program includes.
+func tuneGC(paths []string) {
 	if os.Getenv("GOGC") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
 	var size int64
-	for _, f := range prog.Files {
-		if st, err := os.Stat(f.AbsPath); err == nil {
+	for _, p := range paths {
+		if st, err := os.Stat(p); err == nil {
 			size += st.Size()
 		}
 	}
 	debug.SetGCPercent(400)
 	debug.SetMemoryLimit(64<<20 + 160*size)
+}
+
+// programFiles are the paths of every file prog read.
+func programFiles(prog *parser.Program) []string {
+	paths := make([]string, len(prog.Files))
+	for i, f := range prog.Files {
+		paths[i] = f.AbsPath
+	}
+	return paths
 }

@@ -74,6 +74,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return exitUsage
 	}
 
+	tuneGC(fs.Args())
 	prog, err := parser.Load(fs.Args(), parser.Options{IncludeDirs: includes})
 	if prog != nil {
 		for _, w := range prog.Warnings {
@@ -83,7 +84,7 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	tuneGC(prog)
+	tuneGC(programFiles(prog))
 	files, err := generator.Generate(prog, generator.Options{OutDir: *out, ImportPrefix: *importPrefix})
 	if err != nil {
 		return fail(stderr, err)

@@ -13,6 +13,8 @@ struct func {
   10: i32 _private
   11: i32 is_set_x
   12: i32 range
+  13: i32 encode_compact
+  14: i32 DecodeCompact
 }
 
 exception error {

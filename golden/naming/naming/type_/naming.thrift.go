@@ -138,17 +138,19 @@ const MaxItems int32 = 10
 
 // Func is the struct "func" from naming/naming.thrift.
 type Func struct {
-	Type    int32 `json:"type" thrift:"type,1"`
-	Encode_ int32 `json:"encode" thrift:"encode,3"`
-	Decode_ int32 `json:"decode" thrift:"decode,4"`
-	X       int32 `json:"x" thrift:"x,5"`
-	GetX_   int32 `json:"get_x" thrift:"get_x,6"`
-	UserID  int32 `json:"user_id" thrift:"user_id,7"`
-	UserId  int32 `json:"userId" thrift:"userId,8"`
-	HTTPURL int32 `json:"http_url" thrift:"http_url,9"`
-	Private int32 `json:"_private" thrift:"_private,10"`
-	IsSetX_ int32 `json:"is_set_x" thrift:"is_set_x,11"`
-	Range   int32 `json:"range" thrift:"range,12"`
+	Type           int32 `json:"type" thrift:"type,1"`
+	Encode_        int32 `json:"encode" thrift:"encode,3"`
+	Decode_        int32 `json:"decode" thrift:"decode,4"`
+	X              int32 `json:"x" thrift:"x,5"`
+	GetX_          int32 `json:"get_x" thrift:"get_x,6"`
+	UserID         int32 `json:"user_id" thrift:"user_id,7"`
+	UserId         int32 `json:"userId" thrift:"userId,8"`
+	HTTPURL        int32 `json:"http_url" thrift:"http_url,9"`
+	Private        int32 `json:"_private" thrift:"_private,10"`
+	IsSetX_        int32 `json:"is_set_x" thrift:"is_set_x,11"`
+	Range          int32 `json:"range" thrift:"range,12"`
+	EncodeCompact_ int32 `json:"encode_compact" thrift:"encode_compact,13"`
+	DecodeCompact_ int32 `json:"DecodeCompact" thrift:"DecodeCompact,14"`
 }
 
 // NewFunc returns a new Func with the IDL's default values set.
@@ -244,12 +246,30 @@ func (p *Func) GetRange() (v int32) {
 	return v
 }
 
+// GetEncodeCompact_ returns the value of field "encode_compact", or its default
+// when unset.
+func (p *Func) GetEncodeCompact_() (v int32) {
+	if p != nil {
+		return p.EncodeCompact_
+	}
+	return v
+}
+
+// GetDecodeCompact_ returns the value of field "DecodeCompact", or its default
+// when unset.
+func (p *Func) GetDecodeCompact_() (v int32) {
+	if p != nil {
+		return p.DecodeCompact_
+	}
+	return v
+}
+
 // String returns a readable form of p for logs and debugging.
 func (p *Func) String() string {
 	if p == nil {
 		return "<nil>"
 	}
-	return runtime.StructString("func", "type", p.Type, "encode", p.Encode_, "decode", p.Decode_, "x", p.X, "get_x", p.GetX_, "user_id", p.UserID, "userId", p.UserId, "http_url", p.HTTPURL, "_private", p.Private, "is_set_x", p.IsSetX_, "range", p.Range)
+	return runtime.StructString("func", "type", p.Type, "encode", p.Encode_, "decode", p.Decode_, "x", p.X, "get_x", p.GetX_, "user_id", p.UserID, "userId", p.UserId, "http_url", p.HTTPURL, "_private", p.Private, "is_set_x", p.IsSetX_, "range", p.Range, "encode_compact", p.EncodeCompact_, "DecodeCompact", p.DecodeCompact_)
 }
 
 // Encode writes p in the Thrift binary protocol.
@@ -280,6 +300,10 @@ func (p *Func) Encode(e *runtime.Encoder) error {
 	e.WriteI32(p.IsSetX_)
 	e.WriteFieldBegin(runtime.TypeI32, 12)
 	e.WriteI32(p.Range)
+	e.WriteFieldBegin(runtime.TypeI32, 13)
+	e.WriteI32(p.EncodeCompact_)
+	e.WriteFieldBegin(runtime.TypeI32, 14)
+	e.WriteI32(p.DecodeCompact_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -434,6 +458,30 @@ func (p *Func) Decode(d *runtime.Decoder) error {
 				p.Range = v11
 				continue
 			}
+		case 13:
+			if t == runtime.TypeI32 {
+				v12, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v12, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "encode_compact", err)
+					}
+				}
+				p.EncodeCompact_ = v12
+				continue
+			}
+		case 14:
+			if t == runtime.TypeI32 {
+				v13, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v13, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "DecodeCompact", err)
+					}
+				}
+				p.DecodeCompact_ = v13
+				continue
+			}
 		}
 		if err := d.Skip(t); err != nil {
 			return runtime.NewFieldError("func", "", err)
@@ -472,6 +520,10 @@ func (p *Func) EncodeCompact(e *runtime.CompactEncoder) error {
 	e.WriteI32(p.IsSetX_)
 	e.WriteFieldBegin(runtime.TypeI32, 12)
 	e.WriteI32(p.Range)
+	e.WriteFieldBegin(runtime.TypeI32, 13)
+	e.WriteI32(p.EncodeCompact_)
+	e.WriteFieldBegin(runtime.TypeI32, 14)
+	e.WriteI32(p.DecodeCompact_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -624,6 +676,30 @@ func (p *Func) DecodeCompact(d *runtime.CompactDecoder) error {
 					}
 				}
 				p.Range = v11
+				continue
+			}
+		case 13:
+			if t == runtime.TypeI32 {
+				v12, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v12, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "encode_compact", err)
+					}
+				}
+				p.EncodeCompact_ = v12
+				continue
+			}
+		case 14:
+			if t == runtime.TypeI32 {
+				v13, ok := d.TryI32()
+				if !ok {
+					var err error
+					if v13, err = d.ReadI32(); err != nil {
+						return runtime.NewFieldError("func", "DecodeCompact", err)
+					}
+				}
+				p.DecodeCompact_ = v13
 				continue
 			}
 		}
