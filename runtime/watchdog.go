@@ -37,6 +37,8 @@ type watchdog struct {
 	srv    *Server
 	tick   atomic.Uint32 // ticks so far; a call records it when it starts
 	parked atomic.Bool   // waiting on wake, not ticking
+	// watchers counts the watchers started, for tests.
+	watchers atomic.Int64
 	wake   chan struct{}
 	stop   chan struct{}
 	once   sync.Once
@@ -127,6 +129,7 @@ func (w *watchdog) scan(tick uint32) (busy bool) {
 		}
 		busy = true
 		if tick-c.inlineTick.Load() >= 2 && c.inline.CompareAndSwap(inlineRunning, inlineWatched) {
+			w.watchers.Add(1)
 			go c.watchLoop()
 		}
 	}
