@@ -39,9 +39,9 @@ type watchdog struct {
 	parked atomic.Bool   // waiting on wake, not ticking
 	// watchers counts the watchers started, for tests.
 	watchers atomic.Int64
-	wake   chan struct{}
-	stop   chan struct{}
-	once   sync.Once
+	wake     chan struct{}
+	stop     chan struct{}
+	once     sync.Once
 }
 
 func newWatchdog(s *Server) *watchdog {
