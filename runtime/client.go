@@ -476,6 +476,13 @@ func (cl *Client) get(ctx context.Context, limit time.Time, slack time.Duration)
 		if cc == nil {
 			break
 		}
+		if slack == 0 && !limit.IsZero() && !time.Now().Before(limit) {
+			// The check below could not look at the socket under a
+			// deadline already passed, and would drop a good
+			// connection.
+			cl.put(cc)
+			return nil, context.DeadlineExceeded
+		}
 		// Armed before the check: a read deadline already passed
 		// would keep the check from looking at the socket.
 		cc.armDeadline(limit, slack)
