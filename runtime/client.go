@@ -49,15 +49,17 @@ import (
 // two-core machine shared with other work, so each is read as a ratio to
 // the raw crypto/tls ping-pong of the same interleaved passes. At 64
 // callers, the old and the new binary run alternately four times: before
-// 0.73, 0.72, 0.77, 0.74× raw; after 0.77, 0.81, 0.93, 0.98×, and 0.92×
-// (2.7× Apache Go) in the README's full run. One caller's p50: before 43
-// µs against raw's 20 (2.2×, README's quiet run); after 30 against 24
-// (1.25×) in the full run (single cells swing ±50% under load, so pairs
-// are compared, not cells). Allocations per call stay 4+4. In process
+// 0.73, 0.72, 0.77, 0.74× raw; after 0.77, 0.81, 0.93, 0.98×, and 0.92,
+// 0.81, 1.03× (2.1-2.7× Apache Go) in three full runs. One caller, the two
+// run alternately three times, five passes each: p50 53-57 µs before,
+// 22-39 µs after; CPU per call, client + server, 70-76 µs before, 35-48
+// after (the raw floor's own p50 moved between 19 and 63 µs meanwhile:
+// the machine is shared, so single cells swing and pairs are compared,
+// not cells). Allocations per call stay 4+4. In process
 // (go test -run '^$' -bench Call ./runtime, one call at a time), two
 // alternating runs each: TLS 19.7, 20.7 → 15.7, 16.6 µs; plaintext 19.7,
 // 19.9 → 14.7, 15.4 µs; a call with a cancellable context 20.2, 21.1 →
-// 16.5, 17.1 µs but 6 → 8 allocations (the AfterFunc); two callers
+// 16.5-17.6 µs but 6 → 8 allocations (the AfterFunc); two callers
 // sharing one client (CallTLSFramedParallel) 16.6, 16.7 → 17.6, 17.3 µs,
 // the one case that did not gain: client and server share two cores
 // there, and the hand-offs overlapped work that now runs in sequence.
