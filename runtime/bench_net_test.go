@@ -3,6 +3,7 @@ package runtime
 import (
 	"context"
 	"testing"
+	"time"
 )
 
 // benchCall measures one "add" round trip over loopback, one call at a
@@ -43,4 +44,22 @@ func BenchmarkCallTLSFramedParallel(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkCallTLSFramedDeadline calls with a context that has a
+// deadline (and so can be cancelled), as most callers' do: the call then
+// also watches the context.
+func BenchmarkCallTLSFramedDeadline(b *testing.B) {
+	ts := startServer(b, secTLS, Framed, nil)
+	c := ts.dial(b, WithMaxConns(1))
+	ctx, cancel := context.WithTimeout(context.Background(), time.Hour)
+	defer cancel()
+	args := &pairArgs{A: 1, B: 2}
+	var res i32Result
+	b.ReportAllocs()
+	for b.Loop() {
+		if err := c.Call(ctx, "add", args, &res); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

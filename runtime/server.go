@@ -55,12 +55,13 @@ const (
 // not change once Serve has been called.
 //
 // Each connection is served by one goroutine, which reads requests in
-// order; a handler runs in a goroutine of its own, one at a time per
-// connection, so that the reader notices a client that goes away (its
-// handler's context is then cancelled) and replies keep the order of
-// requests, as Apache's clients expect. The next request is not read until
-// the previous reply is written, so a client that sends and never reads
-// holds one call's memory, not a pipeline's.
+// order and runs each handler itself, one at a time per connection, so
+// that replies keep the order of requests, as Apache's clients expect. A
+// handler that runs long gets a watcher (see watchdog.go), so that a
+// client that goes away is still noticed while it runs (its handler's
+// context is then cancelled). The next request is not read until the
+// previous reply is written, so a client that sends and never reads holds
+// one call's memory, not a pipeline's.
 //
 // Memory is bounded server-wide by MaxInflightBytes; connections by
 // MaxConns once established and by MaxHandshakes (with a share per source
@@ -210,6 +211,7 @@ type Server struct {
 	resolved    *serverConfig            // the first Serve's, shared by every later one
 	baseCtx     context.Context
 	cancel      context.CancelFunc
+	watchdog    *watchdog     // watches handlers that run long (watchdog.go)
 	allGone     chan struct{} // closed when conns empties after Shutdown
 	goneDone    bool
 	shutting    atomic.Bool
@@ -330,6 +332,8 @@ func (s *Server) init() {
 		s.baseCtx, s.cancel = context.WithCancel(context.Background())
 		s.listeners = map[*net.Listener]struct{}{}
 		s.conns = map[*serverConn]struct{}{}
+		s.watchdog = newWatchdog(s)
+		go s.watchdog.run()
 	}
 }
 
@@ -428,7 +432,6 @@ func (s *Server) newConn(raw net.Conn, cfg *serverConfig) *serverConn {
 	}
 	ctx, cancel := context.WithCancel(s.baseCtx)
 	c := &serverConn{srv: s, cfg: cfg, raw: raw, addr: raw.RemoteAddr(), ctx: ctx, cancel: cancel, done: make(chan struct{}, 1)}
-	c.runCall = c.handleCall
 	s.conns[c] = struct{}{}
 	s.mu.Unlock()
 	c.pend, c.net = cfg.admission.admit(raw)
@@ -529,6 +532,7 @@ func (s *Server) removeConn(c *serverConn) {
 	if s.allGone != nil && len(s.conns) == 0 && !s.goneDone {
 		s.goneDone = true
 		close(s.allGone)
+		s.watchdog.close()
 	}
 	s.mu.Unlock()
 }
@@ -567,6 +571,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		if len(s.conns) == 0 {
 			s.goneDone = true
 			close(s.allGone)
+			s.watchdog.close()
 		}
 	}
 	gone := s.allGone
@@ -607,6 +612,7 @@ func (s *Server) Close() error {
 		c.forceClose()
 	}
 	s.cancel()
+	s.watchdog.close() // no watcher is needed once every connection is closed
 	return err
 }
 
@@ -629,20 +635,17 @@ type serverConn struct {
 	// counted: the connection holds a MaxConns slot. Under srv.mu.
 	counted bool
 
-	// done receives one value when a handler goroutine finishes.
+	// done receives one value when a handler that ran long finishes
+	// (see runInline); the watcher that took the loop over joins it.
 	done chan struct{}
-	// runCall is c.handleCall bound once per connection: `go c.runCall()`
-	// takes no arguments, so starting a call's goroutine allocates
-	// nothing, where `go c.handle(args...)` allocates its argument
-	// closure on every call. The call it runs is in call.
-	runCall func()
-	// call is the request runCall serves: written by the reader before
-	// the go statement, then owned by the handler goroutine until it
-	// signals done.
-	call pendingCall
+	// inline is the state of the handler running on the loop's
+	// goroutine, inlineTick the watchdog's tick when it started (see
+	// watchdog.go).
+	inline     atomic.Int32
+	inlineTick atomic.Uint32
 
-	// Owned by the reading goroutine.
-	pending      bool      // a handler goroutine has not been joined yet
+	// Owned by the goroutine running the connection's loop.
+	pending      bool      // a handler that ran long has not been joined yet
 	charging     bool      // a request is being read: Read draws on the budget
 	readBytes    int64     // bytes read from the connection so far
 	reqBase      int64     // readBytes where the current request began
@@ -651,7 +654,7 @@ type serverConn struct {
 	readDeadline time.Time // when the request being read must be in
 	writeArmed   time.Time // the write deadline set on conn (deadlines.go)
 
-	// Owned by the handler goroutine while it runs.
+	// Owned by the goroutine running the handler while it runs.
 	callHeld int64 // budget held for the call: its request, then its reply
 
 	mu          sync.Mutex
@@ -729,7 +732,37 @@ func (c *serverConn) debug(msg string, args ...any) {
 // serve runs the connection: handshake, then requests until the peer
 // leaves, misbehaves, or the server stops.
 func (c *serverConn) serve() {
-	defer c.finish()
+	c.guard(func() bool {
+		if !c.establish() {
+			return false
+		}
+		if c.cfg.detect && !c.detect() {
+			return false
+		}
+		return c.loop()
+	})
+}
+
+// watchLoop is the watcher's goroutine (see watchdog.go): it takes over the
+// connection's loop while the handler that started it still runs, and
+// joins it before reading the next request.
+func (c *serverConn) watchLoop() {
+	c.guard(func() bool {
+		c.pending = true
+		return c.loop()
+	})
+}
+
+// guard runs serve's work (f) on the goroutine that owns the connection,
+// and tears the connection down when it ends, unless f handed the
+// connection over to another goroutine (see runInline).
+func (c *serverConn) guard(f func() (handed bool)) {
+	handed := false
+	defer func() {
+		if !handed {
+			c.finish()
+		}
+	}()
 	defer func() {
 		// Decoding runs generated code; a bug there must cost this
 		// connection, not the process.
@@ -737,25 +770,28 @@ func (c *serverConn) serve() {
 			c.cfg.logger.Error("thrift: panic serving connection", "peer", c.addr.String(), "panic", r, "stack", string(debug.Stack()))
 		}
 	}()
-	if !c.establish() {
-		return
-	}
-	if c.cfg.detect && !c.detect() {
-		return
-	}
+	handed = f()
+}
+
+// loop serves requests one at a time until the connection ends (false)
+// or the watcher took it over (true).
+func (c *serverConn) loop() (handed bool) {
 	for {
 		if !c.awaitRequest() {
-			return
+			return false
 		}
 		// One call at a time: the next request is read only once the
 		// previous reply is out.
 		c.join()
 		if c.srv.shutting.Load() {
 			c.refuse()
-			return
+			return false
 		}
-		if !c.readCall() {
-			return
+		switch c.readCall() {
+		case callStop:
+			return false
+		case callHanded:
+			return true
 		}
 	}
 }
@@ -999,12 +1035,18 @@ func (c *serverConn) endRequest() {
 	c.reqBase = c.readBytes - int64(c.w.buffered())
 }
 
-// readCall reads one request and starts its handler. It reports whether
-// the connection should go on.
-func (c *serverConn) readCall() bool {
+// What readCall did.
+const (
+	callStop   = iota // the connection ends
+	callNext          // go on with the next request
+	callHanded        // the handler ran long: the watcher owns the loop now
+)
+
+// readCall reads one request and runs its handler (see runInline).
+func (c *serverConn) readCall() int {
 	if err := c.beginRequest(); err != nil {
 		c.readFailed(err)
-		return false
+		return callStop
 	}
 	name, typ, seq, err := c.w.readMessageBegin()
 	if err == nil {
@@ -1016,34 +1058,36 @@ func (c *serverConn) readCall() bool {
 		var be *bodyError
 		if errors.As(err, &be) {
 			c.argsFailed(be.name, be.typ, be.seq, be.err)
-			return false
+			return callStop
 		}
 		c.readFailed(err)
-		return false
+		return callStop
 	}
 	if typ != MessageCall && typ != MessageOneway {
 		c.debug("thrift: message of the wrong type from a client", "method", name, "type", typ)
 		c.replyError(name, seq, NewApplicationError(ExceptionInvalidMessageType, "%s: expected a call or oneway message, got %v", name, typ))
-		return false
+		return callStop
 	}
 	m := c.cfg.handler.Method(name)
 	if m == nil {
 		if err := c.w.dec.Skip(TypeStruct); err != nil {
 			c.argsFailed(name, typ, seq, err)
-			return false
+			return callStop
 		}
 		c.endRequest()
 		c.releaseRequest()
 		if typ == MessageCall {
 			c.debug("thrift: unknown method", "method", name)
-			return c.replyError(name, seq, NewApplicationError(ExceptionUnknownMethod, "unknown method %s", name))
+			if !c.replyError(name, seq, NewApplicationError(ExceptionUnknownMethod, "unknown method %s", name)) {
+				return callStop
+			}
 		}
-		return true
+		return callNext
 	}
 	args := m.NewArgs()
 	if err := args.Decode(c.w.dec); err != nil {
 		c.argsFailed(name, typ, seq, err)
-		return false
+		return callStop
 	}
 	c.endRequest()
 	oneway := m.Oneway || typ == MessageOneway
@@ -1052,34 +1096,31 @@ func (c *serverConn) readCall() bool {
 	c.inflight, c.owed = !closed, !closed && !oneway
 	c.mu.Unlock()
 	if closed {
-		return false
+		return callStop
 	}
 	c.callHeld, c.reqHeld, c.reqExtra = c.reqHeld, 0, 0
 	var hdrs *callHeaders
 	if c.w.hdr != nil {
 		hdrs = &callHeaders{received: c.w.hdr.recvd}
 	}
-	c.pending = true
-	c.call = pendingCall{m: m, name: name, oneway: oneway, seq: seq, args: args, hdrs: hdrs}
-	go c.runCall()
-	return true
+	return c.runInline(m, name, oneway, seq, args, hdrs)
 }
 
-// pendingCall is one decoded request on its way to its handler.
-type pendingCall struct {
-	m      *Method
-	name   string
-	oneway bool
-	seq    int32
-	args   Struct
-	hdrs   *callHeaders
-}
-
-// handleCall runs the call readCall stored in c.call (see runCall).
-func (c *serverConn) handleCall() {
-	pc := c.call
-	c.call = pendingCall{} // let the arguments go with the handler
-	c.handle(pc.m, pc.name, pc.oneway, pc.seq, pc.args, pc.hdrs)
+// runInline runs a call's handler on the goroutine that read the request,
+// so that it starts at once, without a goroutine to start and a wake-up to
+// wait for. A handler that runs long gets a watcher from the server's
+// watchdog (see watchdog.go), which then owns the connection's loop: this
+// goroutine hands the finished call over (c.done) and returns.
+func (c *serverConn) runInline(m *Method, name string, oneway bool, seq int32, args Struct, hdrs *callHeaders) int {
+	c.srv.watchdog.callStarted(c)
+	c.handle(m, name, oneway, seq, args, hdrs)
+	if c.inline.CompareAndSwap(inlineRunning, inlineIdle) {
+		return callNext
+	}
+	// The watcher has started: it joins this call.
+	c.inline.Store(inlineIdle)
+	c.done <- struct{}{}
+	return callHanded
 }
 
 // refuse answers a request that arrived during Shutdown, without running
@@ -1164,8 +1205,18 @@ func (c *serverConn) argsFailed(name string, typ MessageType, seq int32, err err
 	}
 }
 
-// handle runs one call in its own goroutine and writes the reply.
+// handle runs one call and writes the reply (see runInline).
 func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args Struct, hdrs *callHeaders) {
+	defer c.endCall()
+	defer func() {
+		// invoke recovers the handler's panics; this is for the
+		// generated code encoding the result. It costs the connection,
+		// not the process, and never leaves a watcher waiting.
+		if r := recover(); r != nil {
+			c.cfg.logger.Error("thrift: panic writing a reply", "peer", c.addr.String(), "method", name, "panic", r, "stack", string(debug.Stack()))
+			c.forceClose()
+		}
+	}()
 	ctx := c.ctx
 	if hdrs != nil {
 		ctx = context.WithValue(ctx, headersKey{}, hdrs)
@@ -1195,8 +1246,6 @@ func (c *serverConn) handle(m *Method, name string, oneway bool, seq int32, args
 	default:
 		c.replyError(name, seq, c.cfg.clientError(name, err, c.addr))
 	}
-	c.endCall()
-	c.done <- struct{}{}
 }
 
 // endCall marks the handler finished, gives back the call's budget and,
