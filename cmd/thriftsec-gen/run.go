@@ -85,16 +85,24 @@ func run(args []string, stdout, stderr io.Writer) (code int) {
 		return fail(stderr, err)
 	}
 	tuneGC(programFiles(prog))
-	files, err := generator.Generate(prog, generator.Options{OutDir: *out, ImportPrefix: *importPrefix})
+	err = generator.GenerateEach(prog, generator.Options{OutDir: *out, ImportPrefix: *importPrefix}, func(path string, parts [][]byte) error {
+		return writeFile(filepath.Join(*out, filepath.FromSlash(path)), parts)
+	})
 	if err != nil {
 		return fail(stderr, err)
 	}
-	for _, f := range files {
-		if err := writeFile(filepath.Join(*out, filepath.FromSlash(f.Path)), f.Content); err != nil {
-			return fail(stderr, err)
-		}
-	}
 	return exitOK
+}
+
+// sameBytes reports whether b is the concatenation of parts.
+func sameBytes(b []byte, parts [][]byte) bool {
+	for _, p := range parts {
+		if len(p) > len(b) || string(b[:len(p)]) != string(p) {
+			return false
+		}
+		b = b[len(p):]
+	}
+	return len(b) == 0
 }
 
 // fail prints every error (one line per IDL problem) and returns the
@@ -111,11 +119,11 @@ func fail(stderr io.Writer, err error) int {
 	return exitFailure
 }
 
-// writeFile replaces path with content through a temporary file and a
+// writeFile replaces path with parts, one after another, through a temporary file and a
 // rename, so a build never sees a half-written file; an unchanged file is
 // left alone so its modification time (and build caches) stay valid.
-func writeFile(path string, content []byte) error {
-	if old, err := os.ReadFile(path); err == nil && string(old) == string(content) {
+func writeFile(path string, parts [][]byte) error {
+	if old, err := os.ReadFile(path); err == nil && sameBytes(old, parts) {
 		return nil
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -126,9 +134,11 @@ func writeFile(path string, content []byte) error {
 		return err
 	}
 	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return err
+	for _, p := range parts {
+		if _, err := tmp.Write(p); err != nil {
+			tmp.Close()
+			return err
+		}
 	}
 	if err := tmp.Close(); err != nil {
 		return err
