@@ -3,6 +3,7 @@ package generator
 import (
 	"bytes"
 	"crypto/sha256"
+	"errors"
 	"go/format"
 	"sync"
 	"sync/atomic"
@@ -29,7 +30,7 @@ import (
 // the key. It is shared by the workers of one Generate call.
 type shapeCache struct {
 	mu        sync.Mutex
-	templates map[[sha256.Size]byte][]byte
+	templates map[[sha256.Size]byte]*template
 	size      int // bytes held in templates
 
 	hits, misses, direct atomic.Int64 // for tests and benchmarks
@@ -40,7 +41,42 @@ type shapeCache struct {
 const shapeCacheLimit = 64 << 20
 
 func newShapeCache() *shapeCache {
-	return &shapeCache{templates: map[[sha256.Size]byte][]byte{}}
+	return &shapeCache{templates: map[[sha256.Size]byte]*template{}}
+}
+
+// template is gofmt's output for a key and where its placeholders are,
+// found once when it is made rather than at every declaration it formats.
+type template struct {
+	text  []byte
+	holes []sub // the tokens that may be placeholders, in order
+}
+
+// newTemplate finds the tokens of text that may be placeholders: every
+// identifier and comment, and number and string literals made of
+// placeholder bytes only (other literals are the declaration's own, kept
+// as they are). It reports false when text does not tokenize.
+func newTemplate(text []byte) (*template, bool) {
+	t := &template{text: text}
+	for i := 0; i < len(text); {
+		kind, end := nextToken(text, i)
+		tok := text[i:end]
+		switch kind {
+		case tokBad:
+			return nil, false
+		case tokIdent, tokComment:
+			t.holes = append(t.holes, sub{kind, i, end})
+		case tokNumber:
+			if allBytes(tok, '1') {
+				t.holes = append(t.holes, sub{kind, i, end})
+			}
+		case tokString:
+			if len(tok) >= 2 && allBytes(tok[1:len(tok)-1], 'x') {
+				t.holes = append(t.holes, sub{kind, i, end})
+			}
+		}
+		i = end
+	}
+	return t, true
 }
 
 // scratch is the reusable memory of one rendering worker.
@@ -60,6 +96,9 @@ var (
 	noCompactFromBinary bool
 	testHookPlan        func(*plan)
 )
+
+// errNoTemplate: gofmt's output for a key did not tokenize.
+var errNoTemplate = errors.New("formatted key does not tokenize")
 
 // pkgClause is the package clause a declaration is formatted under; the
 // package's name does not change how its declarations are printed.
@@ -115,8 +154,14 @@ func (c *shapeCache) formatDecl(sc *scratch, seg []byte) error {
 	tmpl, hit := c.templates[sum]
 	c.mu.Unlock()
 	if !hit {
-		var err error
-		if tmpl, err = formatWhole(key); err != nil {
+		text, err := formatWhole(key)
+		if err == nil {
+			var ok bool
+			if tmpl, ok = newTemplate(text); !ok {
+				err = errNoTemplate
+			}
+		}
+		if err != nil {
 			// A key that does not parse comes from a declaration
 			// that does not either; format (or report) the
 			// declaration itself, whose error names its own text.
@@ -142,9 +187,9 @@ func (c *shapeCache) formatDecl(sc *scratch, seg []byte) error {
 	}
 	c.misses.Add(1)
 	c.mu.Lock()
-	if _, dup := c.templates[sum]; !dup && c.size+len(tmpl) <= shapeCacheLimit {
+	if _, dup := c.templates[sum]; !dup && c.size+len(tmpl.text) <= shapeCacheLimit {
 		c.templates[sum] = tmpl
-		c.size += len(tmpl)
+		c.size += len(tmpl.text)
 	}
 	c.mu.Unlock()
 	return nil
@@ -212,36 +257,18 @@ func shapeKey(seg, key []byte, subs []sub) ([]byte, []sub, bool) {
 // fill writes tmpl to out with its placeholders replaced by the text of
 // seg they stand for, and reports whether every placeholder of the
 // template is, in order, the one the key holds for that stretch.
-func fill(out *bytes.Buffer, tmpl, key, seg []byte, subs []sub) bool {
-	n, last := 0, 0
-	for i := 0; i < len(tmpl); {
-		kind, end := nextToken(tmpl, i)
-		tok := tmpl[i:end]
-		switch kind {
-		case tokBad:
-			return false
-		case tokIdent, tokComment:
-		case tokNumber:
-			if !allBytes(tok, '1') {
-				i = end
-				continue
-			}
-		case tokString:
-			if len(tok) < 2 || !allBytes(tok[1:len(tok)-1], 'x') {
-				i = end
-				continue
-			}
-		default:
-			i = end
-			continue
-		}
-		if n >= len(subs) || subs[n].kind != kind {
-			return false
-		}
+func fill(out *bytes.Buffer, tmpl *template, key, seg []byte, subs []sub) bool {
+	if len(tmpl.holes) != len(subs) {
+		return false
+	}
+	last := 0
+	for n, h := range tmpl.holes {
 		s := subs[n]
-		n++
-		want, orig := key[s.start:s.end], seg[s.start:s.end]
-		if kind == tokComment {
+		if s.kind != h.kind {
+			return false
+		}
+		tok, want, orig := tmpl.text[h.start:h.end], key[s.start:s.end], seg[s.start:s.end]
+		if h.kind == tokComment {
 			// gofmt drops a comment's trailing blanks.
 			tok = bytes.TrimRight(tok, " \t")
 			want = bytes.TrimRight(want, " \t")
@@ -250,13 +277,12 @@ func fill(out *bytes.Buffer, tmpl, key, seg []byte, subs []sub) bool {
 		if !bytes.Equal(tok, want) {
 			return false
 		}
-		out.Write(tmpl[last:i])
+		out.Write(tmpl.text[last:h.start])
 		out.Write(orig)
-		last = end
-		i = end
+		last = h.end
 	}
-	out.Write(tmpl[last:])
-	return n == len(subs)
+	out.Write(tmpl.text[last:])
+	return true
 }
 
 // splitDecls splits the declarations of a chunk into top-level
