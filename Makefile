@@ -84,18 +84,19 @@ unit:
 
 # A short coverage-guided run of each decoder fuzz target (and of the
 # generator's shape cache against go/format) on top of the
-# seed corpus (which `make unit` already runs).
+# seed corpus (which `make unit` already runs); scripts/fuzz.sh says why a
+# run may be repeated once.
 fuzz:
-	$(GO) test -run='^$$' -fuzz='^FuzzDecoder$$' -fuzztime=$(FUZZTIME) ./runtime
-	$(GO) test -run='^$$' -fuzz='^FuzzProxyHeader$$' -fuzztime=$(FUZZTIME) ./runtime
-	$(GO) test -run='^$$' -fuzz='^FuzzHeaderFrame$$' -fuzztime=$(FUZZTIME) ./runtime
-	$(GO) test -run='^$$' -fuzz='^FuzzZlibRead$$' -fuzztime=$(FUZZTIME) ./runtime
-	$(GO) test -run='^$$' -fuzz='^FuzzOpen$$' -fuzztime=$(FUZZTIME) ./runtime/fernet
-	$(GO) test -run='^$$' -fuzz='^FuzzGenerated$$' -fuzztime=$(FUZZTIME) ./golden
-	$(GO) test -run='^$$' -fuzz='^FuzzShapeCache$$' -fuzztime=$(FUZZTIME) ./generator
-	$(GO) test -run='^$$' -fuzz='^FuzzCompact$$' -fuzztime=$(FUZZTIME) ./runtime
-	$(GO) test -run='^$$' -fuzz='^FuzzJSON$$' -fuzztime=$(FUZZTIME) ./runtime
-	cd contrib/jwt && $(GO) test -run='^$$' -fuzz='^FuzzVerify$$' -fuzztime=$(FUZZTIME) .
+	GO=$(GO) ./scripts/fuzz.sh ./runtime FuzzDecoder $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./runtime FuzzProxyHeader $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./runtime FuzzHeaderFrame $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./runtime FuzzZlibRead $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./runtime/fernet FuzzOpen $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./golden FuzzGenerated $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./generator FuzzShapeCache $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./runtime FuzzCompact $(FUZZTIME)
+	GO=$(GO) ./scripts/fuzz.sh ./runtime FuzzJSON $(FUZZTIME)
+	cd contrib/jwt && GO=$(GO) ../../scripts/fuzz.sh . FuzzVerify $(FUZZTIME)
 
 # The hostile-client suite starts the real testserver binary and attacks
 # it over loopback (examples/thrifttest/hostile); every loop is bounded.
