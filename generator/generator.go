@@ -399,7 +399,7 @@ type fileJob struct {
 	pkg    *goPackage
 	file   *parser.File
 	first  bool
-	chunks [][]decl // run by the worker that renders the chunk
+	chunks [][]definition // run by the worker that renders the chunk
 	// results, one per chunk
 	bodies  [][]byte
 	imports [][]importLine
@@ -409,9 +409,9 @@ type fileJob struct {
 // importLine is one import of a rendered chunk.
 type importLine struct{ alias, path string }
 
-// decl is one top-level definition to render: its emitter, and the
+// definition is one top-level definition to render: its emitter, and the
 // structs whose compact methods it leaves for templates' DeriveCompact.
-type decl struct {
+type definition struct {
 	emit     func() jen.Code
 	deferred []*parser.Struct
 }
@@ -421,25 +421,25 @@ type decl struct {
 // structs, services.
 func (p *plan) newFileJob(pkg *goPackage, f *parser.File, first bool) *fileJob {
 	n := p.names
-	var decls []decl
-	decls = append(decls, decl{emit: func() jen.Code {
+	var decls []definition
+	decls = append(decls, definition{emit: func() jen.Code {
 		return jen.Comment("Fails to compile when the runtime package is older than this generated code.").Line().
 			Const().Id("_").Op("=").Qual(templates.RuntimePath, "SupportPackageIsVersion1")
 	}})
 	for _, e := range f.Enums {
-		decls = append(decls, decl{emit: func() jen.Code { return n.Enum(e) }})
+		decls = append(decls, definition{emit: func() jen.Code { return n.Enum(e) }})
 	}
 	for _, t := range f.Typedefs {
-		decls = append(decls, decl{emit: func() jen.Code { return n.Typedef(t) }})
+		decls = append(decls, definition{emit: func() jen.Code { return n.Typedef(t) }})
 	}
 	for _, c := range f.Constants {
-		decls = append(decls, decl{emit: func() jen.Code { return n.Const(c) }})
+		decls = append(decls, definition{emit: func() jen.Code { return n.Const(c) }})
 	}
 	for _, s := range f.Structs {
-		decls = append(decls, decl{emit: func() jen.Code { return n.Struct(s) }, deferred: n.CompactDeferred(s)})
+		decls = append(decls, definition{emit: func() jen.Code { return n.Struct(s) }, deferred: n.CompactDeferred(s)})
 	}
 	for _, s := range f.Services {
-		decls = append(decls, decl{emit: func() jen.Code { return n.Service(s) }, deferred: n.CompactDeferred(s)})
+		decls = append(decls, definition{emit: func() jen.Code { return n.Service(s) }, deferred: n.CompactDeferred(s)})
 	}
 	job := &fileJob{pkg: pkg, file: f, first: first}
 	for len(decls) > 0 {

@@ -102,9 +102,8 @@ const (
 // produced with the compact methods emitted. An error means src is not
 // code Struct emitted (a bug in the generator, never bad input).
 func (n *Names) DeriveCompact(src []byte, structs []*parser.Struct) ([]byte, error) {
-	type method struct{ start, bodyStart, end int }
 	type found struct {
-		enc, dec method
+		enc, dec methodSpan
 		q        string // the runtime package's qualifier, "runtime" unless renamed
 	}
 	all := make([]found, len(structs))
@@ -149,10 +148,13 @@ func (n *Names) DeriveCompact(src []byte, structs []*parser.Struct) ([]byte, err
 	return append(out, src[pos:]...), nil
 }
 
+// methodSpan is where a formatted method is: the start of its doc, the
+// start of its body, and the end of its closing "}\n".
+type methodSpan struct{ start, bodyStart, end int }
+
 // findMethod finds, at or after from, the top-level method whose first
-// line is prefix + qualifier + suffix and which doc precedes: where its
-// doc starts, where its body starts, and the end of its closing "}\n".
-func findMethod(src []byte, from int, doc, prefix, suffix string) (m struct{ start, bodyStart, end int }, qualifier string, err error) {
+// line is prefix + qualifier + suffix and which doc precedes.
+func findMethod(src []byte, from int, doc, prefix, suffix string) (m methodSpan, qualifier string, err error) {
 	for at := from; ; {
 		i := bytes.Index(src[at:], []byte(prefix))
 		if i < 0 {
