@@ -30,7 +30,8 @@ import (
 func main() {
 	serve := flag.String("serve", "", "internal: run the named system's server and report its stats on stdin requests")
 	certDir := flag.String("certs", "", "internal: directory with the server certificate")
-	passes := flag.Int("passes", 3, "interleaved passes; each figure is their median")
+	passes := flag.Int("passes", 3, "interleaved passes of the RPC table; each figure is their median")
+	codecPasses := flag.Int("codec-passes", 5, "interleaved passes of the codec table (its benchmarks are short and swing with the collector, so it takes more)")
 	benchtime := flag.Duration("benchtime", time.Second, "measured time of each RPC cell in each pass; each codec benchmark runs a third of it")
 	callerList := flag.String("callers", "1,16,64,256", "caller counts of the RPC table")
 	only := flag.String("only", "", "codec or rpc: print one table")
@@ -63,11 +64,9 @@ func main() {
 		}
 		callers = append(callers, n)
 	}
-	if *passes < 1 {
-		*passes = 1
-	}
+	*passes, *codecPasses = max(*passes, 1), max(*codecPasses, 1)
 	if *only != "rpc" {
-		if err := runCodec(*passes, *benchtime/3); err != nil {
+		if err := runCodec(*codecPasses, *benchtime/3); err != nil {
 			fmt.Fprintln(os.Stderr, "peerbench:", err)
 			os.Exit(1)
 		}
@@ -130,26 +129,36 @@ func runCodec(passes int, benchtime time.Duration) error {
 		}
 	}
 	type key struct{ caseName, op, lib string }
-	medNs := map[key]float64{}
-	medAllocs := map[key]float64{}
+	idx := map[key]int{}
 	var rows []key
 	for i, c := range cells {
 		k := key{c.caseName, c.op, c.lib}
-		medNs[k], medAllocs[k] = median(ns[i]), median(allocs[i])
+		idx[k] = i
 		if c.lib == codecLibs[0] {
 			rows = append(rows, k)
 		}
 	}
+	// A ratio is the median of the passes' own ratios, each from two
+	// cells measured seconds apart, not the ratio of the two medians: the
+	// machine's speed drifts between passes, and pairing within a pass
+	// takes the drift out.
+	ratio := func(peer, ours int) float64 {
+		r := make([]float64, passes)
+		for p := range passes {
+			r[p] = ns[peer][p] / ns[ours][p]
+		}
+		return median(r)
+	}
 	sort.SliceStable(rows, func(i, j int) bool { return rows[i].op > rows[j].op })
-	fmt.Printf("\nCodec, binary protocol: ns/op, allocs/op (median of %d interleaved passes; ratio = peer time ÷ thriftsec's, > 1 means thriftsec is faster)\n\n", passes)
+	fmt.Printf("\nCodec, binary protocol: ns/op, allocs/op (medians of %d interleaved passes; ratio = peer time ÷ thriftsec's in the same pass, their median; > 1 means thriftsec is faster)\n\n", passes)
 	fmt.Printf("| op | value | %s |\n", strings.Join(codecLibs, " | "))
 	fmt.Printf("|---|---|%s\n", strings.Repeat("---|", len(codecLibs)))
 	for _, r := range rows {
-		ours := medNs[r]
-		cols := []string{fmt.Sprintf("%s ns, %s", fmtNs(ours), fmtAllocs(medAllocs[r]))}
+		ours := idx[r]
+		cols := []string{fmt.Sprintf("%s ns, %s", fmtNs(median(ns[ours])), fmtAllocs(median(allocs[ours])))}
 		for _, lib := range codecLibs[1:] {
-			k := key{r.caseName, r.op, lib}
-			cols = append(cols, fmt.Sprintf("%s ns, %s (%.2f×)", fmtNs(medNs[k]), fmtAllocs(medAllocs[k]), medNs[k]/ours))
+			peer := idx[key{r.caseName, r.op, lib}]
+			cols = append(cols, fmt.Sprintf("%s ns, %s (%.2f×)", fmtNs(median(ns[peer])), fmtAllocs(median(allocs[peer])), ratio(peer, ours)))
 		}
 		fmt.Printf("| %s | %s | %s |\n", r.op, r.caseName, strings.Join(cols, " | "))
 	}
