@@ -309,7 +309,7 @@ func runRPC(passes int, d time.Duration, callers []int, only string) error {
 			}
 		}
 	}
-	fmt.Printf("\nRPC, 1 KiB echo over loopback, one connection per caller: calls/s, p50/p99 latency, CPU µs and allocations per call as client+server (median of %d interleaved passes of %v; ratio = calls/s ÷ raw crypto/tls's)\n\n", passes, d)
+	fmt.Printf("\nRPC, 1 KiB echo over loopback, one connection per caller: calls/s, p50/p99 latency, CPU µs and allocations per call as client+server (median of %d interleaved passes of %v; ratio = calls/s ÷ raw crypto/tls's in the same pass, their median)\n\n", passes, d)
 	fmt.Printf("| system | callers | calls/s | ÷ raw TLS | p50 | p99 | CPU µs/call c+s | allocs/call c+s |\n")
 	fmt.Printf("|---|---|---|---|---|---|---|---|\n")
 	rawTLS := -1
@@ -319,11 +319,18 @@ func runRPC(passes int, d time.Duration, callers []int, only string) error {
 		}
 	}
 	for ci, n := range callers {
-		floor := medianOf(results[rawTLS][ci], func(r rpcResult) float64 { return r.callsPerSec })
+		floor := results[rawTLS][ci]
 		for si, s := range sys {
 			rs := results[si][ci]
 			cps := medianOf(rs, func(r rpcResult) float64 { return r.callsPerSec })
-			fmt.Printf("| %s | %d | %.0fk | %.2f | %s | %s | %.1f+%.1f | %.1f+%.1f |\n", s.name, n, cps/1000, cps/floor,
+			// As in the codec table: the median of the passes' own
+			// ratios, each pass's cells measured seconds apart, so that
+			// the machine's drift between passes cancels out.
+			ratios := make([]float64, len(rs))
+			for p := range rs {
+				ratios[p] = rs[p].callsPerSec / floor[p].callsPerSec
+			}
+			fmt.Printf("| %s | %d | %.0fk | %.2f | %s | %s | %.1f+%.1f | %.1f+%.1f |\n", s.name, n, cps/1000, median(ratios),
 				fmtDur(medianOf(rs, func(r rpcResult) float64 { return float64(r.p50) })),
 				fmtDur(medianOf(rs, func(r rpcResult) float64 { return float64(r.p99) })),
 				medianOf(rs, func(r rpcResult) float64 { return float64(r.clientCPU) })/1000,
