@@ -338,12 +338,17 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 	// allocations per call.
 	limit, ok := ctx.Deadline()
 	var slack time.Duration
+	var now time.Time
 	if !ok && cl.opts.callTimeout > 0 {
-		limit = time.Now().Add(cl.opts.callTimeout)
+		now = time.Now()
+		limit = now.Add(cl.opts.callTimeout)
 		slack = cl.opts.callTimeout / 4
 	}
 	for attempt := 1; ; attempt++ {
-		again, err := cl.attempt(ctx, limit, slack, method, args, result, oneway)
+		if attempt > 1 {
+			now = time.Time{} // a round trip old
+		}
+		again, err := cl.attempt(ctx, limit, slack, now, method, args, result, oneway)
 		if !again || attempt == maxAttempts || ctx.Err() != nil || (!limit.IsZero() && !time.Now().Before(limit)) {
 			return err
 		}
@@ -356,12 +361,15 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 //
 // The caller's goroutine does the whole call: it writes the request and
 // reads its own reply (see the comment at the top of this file).
-func (cl *Client) attempt(ctx context.Context, limit time.Time, slack time.Duration, method string, args, result Struct, oneway bool) (again bool, err error) {
+//
+// now, if not zero, is the time the call started, just before: get uses it
+// instead of reading the clock again.
+func (cl *Client) attempt(ctx context.Context, limit time.Time, slack time.Duration, now time.Time, method string, args, result Struct, oneway bool) (again bool, err error) {
 	typ := MessageCall
 	if oneway {
 		typ = MessageOneway
 	}
-	cc, err := cl.get(ctx, limit, slack)
+	cc, err := cl.get(ctx, limit, slack, now)
 	if err != nil {
 		return false, fmt.Errorf("thrift: call %s: %w", method, err)
 	}
@@ -443,10 +451,16 @@ func (cc *clientConn) readReply(method string, result Struct) error {
 // clientConn.idleOK) and dropped if the server closed it or sent
 // something meanwhile, so a call is never sent on a connection known to
 // be dead. The connection returned has its deadline armed for limit.
-func (cl *Client) get(ctx context.Context, limit time.Time, slack time.Duration) (*clientConn, error) {
+//
+// now, if not zero, is the time the call started, read by the caller just
+// before; the check of a pooled connection uses it rather than reading the
+// clock again (a clock read is about 50 ns of a call's 10 µs of CPU), unless
+// get had to wait for a connection.
+func (cl *Client) get(ctx context.Context, limit time.Time, slack time.Duration, now time.Time) (*clientConn, error) {
 	select {
 	case cl.sem <- struct{}{}:
 	default:
+		now = time.Time{} // stale once this waits
 		var expired <-chan time.Time
 		if !limit.IsZero() {
 			t := time.NewTimer(time.Until(limit))
@@ -488,7 +502,7 @@ func (cl *Client) get(ctx context.Context, limit time.Time, slack time.Duration)
 		// Armed before the check: a read deadline already passed
 		// would keep the check from looking at the socket.
 		cc.armDeadline(limit, slack)
-		if cc.idleOK() {
+		if cc.idleOK(now) {
 			return cc, nil
 		}
 		cc.abort()
@@ -607,14 +621,15 @@ func (cc *clientConn) armDeadline(limit time.Time, slack time.Duration) {
 // It looks at the socket without waiting (see probeConn); TLS records
 // the server may send an idle connection without breaking it (TLS 1.3
 // session tickets, key updates) are read and handled by TLS on the way.
-func (cc *clientConn) idleOK() bool {
+// now is the current time, or zero to read the clock.
+func (cc *clientConn) idleOK(now time.Time) bool {
 	if cc.dead.Load() {
 		return false
 	}
 	if cc.w.buffered() > 0 {
 		return false // bytes nobody asked for
 	}
-	if !cc.lastUse.IsZero() && time.Since(cc.lastUse) < probeAfter {
+	if !cc.lastUse.IsZero() && cc.sinceLastUse(now) < probeAfter {
 		// Back within probeAfter of a clean reply: the look costs a
 		// system call, and a server that drops a connection it just
 		// answered on says so first (not executed, or an exception,
@@ -642,6 +657,17 @@ func (cc *clientConn) idleOK() bool {
 // probeAfter is how long after a clean reply a pooled connection is
 // reused without looking at its socket (see idleOK).
 const probeAfter = time.Millisecond
+
+// sinceLastUse is how long ago lastUse was, seen from now (zero: the
+// clock's now). A lastUse later than now (another call put the
+// connection back after this one read the time) is a clean reply within
+// the call's own first steps: its idle time counts as zero.
+func (cc *clientConn) sinceLastUse(now time.Time) time.Duration {
+	if now.IsZero() {
+		return time.Since(cc.lastUse)
+	}
+	return max(now.Sub(cc.lastUse), 0)
+}
 
 // abort marks the connection dead and closes it.
 func (cc *clientConn) abort() {
