@@ -68,27 +68,30 @@ import (
 // in the system calls: counted with perf over 2 s of each, a call makes
 // one write(2) (one TLS record) and two read(2)s (the second finds
 // nothing and parks) on each side, as the floor does; the idle probe ran
-// 33 times in 160,000 calls and no deadline moved. Both ends run the two
+// 33 times in 160,000 calls, and deadline moves were too rare to show in
+// a profile. Both ends run the two
 // cores flat, so calls/s follows CPU per call, and ours was 1.3-1.6 µs a
 // side above the floor's ~9.5, all in user space and spread thin: clock
 // reads (time.Now is two vDSO calls, ~50 ns), copies of the 1 KiB, the
 // stall of writing it into memory freshly allocated per call, and locks.
-// Copies and buffers cost more here than over plain TCP: the TLS state
-// and buffers of 64 connections a process already overflow the caches,
-// so each further buffer a call touches is read from memory. A framed
+// Copies and buffers probably cost more here than over plain TCP (not
+// measured apart): the TLS state and buffers of 64 connections a process
+// overflow the caches, so each further buffer a call touches comes from
+// memory. A framed
 // message wholly in the read buffer is now decoded where it lies
 // (wire.bufferedFrame), not copied into a frame buffer first; the server
 // takes a request's read deadline only when it must wait (requestDeadline);
 // the pool check reuses the call's clock reading. The old and the new
-// binary alternately, 19 times each at 64 callers (three passes of 1 s)
-// while the machine was busy: median 0.81× raw TLS before (0.71-0.92;
-// four runs below 0.80), 0.89× after (0.77-1.10; two below; the new one
-// ahead in 13 pairs), CPU per call 1.19 → 1.17× the floor's. On a quiet
-// machine the two are within the noise (0.93× before, 0.90 and 0.88×
-// after), as are 16 callers (0.85× both, four pairs) and one caller
-// (p50 32-51 µs both, the floor's 61-70): the gain is a few percent of
-// CPU, and the rest of the gap is per-call work that each of the
-// encoding, the framing, the hardening and the pool has reason to do.
+// binary alternately, 27 times each at 64 callers (three passes of 1 s),
+// busy and quiet spells of the machine alike: median 0.83× raw TLS before,
+// 0.87× after (0.71-1.00 and 0.77-1.10; four runs below 0.80 before, two
+// after), yet the new one ahead in only 14 of the 27 pairs and CPU per
+// call 1.18× the floor's in both: the gain is a few percent at most,
+// inside this machine's noise, whose largest part is the floor's own
+// calls/s (87-119k while ours stayed at 80-97k). 16 callers (0.85× both,
+// four pairs) and one caller (p50 32-51 µs both, the floor's 61-70) are
+// unchanged. The rest of the gap is per-call work that the encoding, the
+// framing, the hardening and the pool each have reason to do.
 
 // ErrClientClosed is returned by calls made after Client.Close.
 var ErrClientClosed = errors.New("thrift: client closed")
