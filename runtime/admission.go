@@ -44,12 +44,16 @@ type pendingConn struct {
 type heardConn struct {
 	net.Conn
 	p *pendingConn
+	// enough: p.read has reached progressEnough, so Read stops counting
+	// without looking at p again, once a call on an established
+	// connection. Owned by the goroutine reading the connection.
+	enough bool
 }
 
 func (c *heardConn) Read(b []byte) (int, error) {
 	n, err := c.Conn.Read(b)
-	if n > 0 && c.p.read.Load() < progressEnough {
-		c.p.read.Add(int64(n))
+	if n > 0 && !c.enough {
+		c.enough = c.p.read.Add(int64(n)) >= progressEnough
 	}
 	return n, err
 }

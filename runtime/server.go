@@ -651,8 +651,10 @@ type serverConn struct {
 	reqBase      int64     // readBytes where the current request began
 	reqHeld      int64     // budget held for the request being read
 	reqExtra     int64     // of reqHeld, what chargeTranscoded added
-	readDeadline time.Time // when the request being read must be in
-	writeArmed   time.Time // the write deadline set on conn (deadlines.go)
+	readDeadline time.Time // when the request being read must be in (requestDeadline)
+	// readDeadlineSet: readDeadline has been taken for this request.
+	readDeadlineSet bool
+	writeArmed      time.Time // the write deadline set on conn (deadlines.go)
 
 	// Owned by the goroutine running the handler while it runs.
 	callHeld int64 // budget held for the call: its request, then its reply
@@ -690,7 +692,7 @@ func (c *serverConn) chargeRequest() error {
 	if c.cfg.budget == nil || want <= held {
 		return nil
 	}
-	if err := c.cfg.budget.acquire(want-held, c.readDeadline); err != nil {
+	if err := c.cfg.budget.acquire(want-held, c.requestDeadline()); err != nil {
 		return err
 	}
 	c.reqHeld += want - held
@@ -704,7 +706,7 @@ func (c *serverConn) chargeTranscoded() error {
 	if c.cfg.budget == nil || n <= 0 {
 		return nil
 	}
-	if err := c.cfg.budget.acquire(n, c.readDeadline); err != nil {
+	if err := c.cfg.budget.acquire(n, c.requestDeadline()); err != nil {
 		return err
 	}
 	c.reqHeld += n
@@ -1012,20 +1014,33 @@ func (c *serverConn) armWait() {
 // beginRequest starts reading a request under ReadTimeout, drawing on the
 // budget for the bytes already buffered too.
 func (c *serverConn) beginRequest() error {
-	c.readDeadline = time.Time{}
-	if d := c.cfg.read; d > 0 {
-		c.readDeadline = time.Now().Add(d)
-	}
+	c.readDeadline, c.readDeadlineSet = time.Time{}, false
 	if !c.w.frameBuffered() {
 		// Reading the request may wait for the peer: under ReadTimeout.
 		// (A request already in the buffer is read without touching
 		// the connection, so its deadline is left as it is.)
 		c.mu.Lock()
-		c.armRead(c.readDeadline)
+		c.armRead(c.requestDeadline())
 		c.mu.Unlock()
 	}
 	c.charging = true
 	return c.chargeRequest()
+}
+
+// requestDeadline is when the request being read must be in: ReadTimeout
+// after it was first needed. A request that begins wholly buffered, the
+// common case, never waits for the peer, and then only a wait for the
+// memory budget needs it: it is taken lazily, so that such a request
+// costs no clock read (about 50 ns), and counts from the start of that
+// wait, which comes within the decoding of bytes already in memory.
+func (c *serverConn) requestDeadline() time.Time {
+	if !c.readDeadlineSet {
+		c.readDeadlineSet = true
+		if d := c.cfg.read; d > 0 {
+			c.readDeadline = time.Now().Add(d)
+		}
+	}
+	return c.readDeadline
 }
 
 // endRequest stops charging reads to the request, which has been read;

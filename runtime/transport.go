@@ -146,13 +146,54 @@ func (w *wire) readMessageBegin() (string, MessageType, int32, error) {
 		return w.dec.ReadMessageBegin()
 	}
 	if w.transport == Framed {
-		f, err := w.readFrame()
+		f, ok, err := w.bufferedFrame()
+		if err == nil && !ok {
+			f, err = w.readFrame()
+		}
 		if err != nil {
 			return "", 0, 0, err
 		}
 		w.dec.Reset(f)
 	}
 	return w.dec.ReadMessageBegin()
+}
+
+// bufferedFrame takes the next frame's payload from where it lies in the
+// read buffer, when the whole frame is there (ok), instead of copying it
+// into w.frame: a small message, the common case, then costs no copy and
+// touches no second buffer before it is decoded. It waits, as readFrame
+// would, only for the first byte; a frame not yet wholly buffered, or one
+// readFrame refuses (empty, negative or oversized), is left unread for
+// readFrame, which reads and vets it as always.
+//
+// The payload aliases br's buffer, which the next read from br may
+// overwrite. None comes before the message is decoded: the Decoder reads
+// its buffer alone, and copies every string and binary it returns, so a
+// decoded value never aliases the frame. A sealed frame always takes the
+// copy, as its Sealer may return (part of) what it is given.
+func (w *wire) bufferedFrame() (f []byte, ok bool, err error) {
+	if w.sealer != nil {
+		return nil, false, nil
+	}
+	if w.br.Buffered() == 0 {
+		// readFrame's first read; an error here (io.EOF for a clean
+		// end) is the one it would return.
+		if _, err := w.br.Peek(1); err != nil {
+			return nil, false, err
+		}
+	}
+	n := w.br.Buffered()
+	if n < 4 {
+		return nil, false, nil
+	}
+	h, _ := w.br.Peek(4)
+	size := int(int32(binary.BigEndian.Uint32(h)))
+	if size <= 0 || size > w.lim.MaxMessageSize || size > n-4 {
+		return nil, false, nil
+	}
+	b, _ := w.br.Peek(4 + size)
+	w.br.Discard(4 + size)
+	return b[4:], true, nil
 }
 
 // readFrame reads the next frame, keeping its buffer for the next one
