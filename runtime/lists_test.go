@@ -208,3 +208,32 @@ func TestLongValuesUseChunkRoom(t *testing.T) {
 		t.Errorf("decoded %d bytes, %d i64s (last %d), %q", len(bin), len(l64), l64[len(l64)-1], strs[1])
 	}
 }
+
+// Encoder.WriteI64s writes the bytes of a WriteI64 per element, after
+// whatever the buffer holds (at every length modulo 8, so the in-place swap
+// runs unaligned), and a list past the size bound trips it.
+func TestWriteI64sMatchesLoop(t *testing.T) {
+	l := []int64{0, 1, -1, math.MaxInt64, math.MinInt64, 0x0102030405060708, -0x0102030405060708}
+	for pre := range 9 {
+		for _, list := range [][]int64{nil, {}, l[:1], l} {
+			want, got := NewEncoder(nil), NewEncoder(nil)
+			for range pre {
+				want.WriteI8(7)
+				got.WriteI8(7)
+			}
+			for _, v := range list {
+				want.WriteI64(v)
+			}
+			got.WriteI64s(list)
+			if !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("%d bytes before, %d elements: WriteI64s wrote % x, want % x", pre, len(list), got.Bytes(), want.Bytes())
+			}
+		}
+	}
+	e := NewEncoder(nil)
+	e.SetMaxSize(8*len(l) - 1)
+	e.WriteI64s(l)
+	if e.Err() == nil || e.Len() != 0 {
+		t.Errorf("a list past the size bound: Err() = %v, %d bytes kept; want the size error and none", e.Err(), e.Len())
+	}
+}

@@ -12,54 +12,27 @@ import (
 // Compact methods copied from the formatted binary ones.
 //
 // EncodeCompact and DecodeCompact come from the same emitters as Encode and
-// Decode (codecNames), so for almost every struct their formatted text is
-// the binary methods' text with the codec's names swapped: the method name,
-// the runtime type it takes, the nested structs' method calls and the doc
-// line. Building, rendering and formatting them through jennifer and
-// go/format again was a third of the generator's time on a big IDL (50,000
-// lines: 5.0 s of CPU with them emitted, 2.9 s without), while copying the
-// binary methods' formatted text costs a pass over it. With
-// Names.CompactFromBinary set, Struct leaves the compact methods of such a
-// struct out and the generator adds them with DeriveCompact once the chunk
-// is formatted; the bytes are the same either way, which generator's
-// TestCompactFromBinary checks over every golden case and Apache's test IDL.
+// Decode (codecNames), so their formatted text is the binary methods' text
+// with the codec's names swapped: the method name, the runtime type it
+// takes, the nested structs' method calls, the doc line and compact's
+// WriteStructBegin. Building, rendering and formatting them through
+// jennifer and go/format again was a third of the generator's time on a
+// big IDL (50,000 lines: 5.0 s of CPU with them emitted, 2.9 s without),
+// while copying the binary methods' formatted text costs a pass over it.
+// With Names.CompactFromBinary set, Struct leaves the compact methods out
+// and the generator adds them with DeriveCompact once the chunk is
+// formatted; the bytes are the same either way, which generator's
+// TestFastPathsOnIDL checks over every golden case and Apache's test IDL.
 //
-// The one place where compact's emission differs is bulkWrites (compact
-// writes a list<i64> in one call): a struct with such a field anywhere in
-// its field types is emitted whole, as before.
-
-// compactFromBinary reports whether the compact methods of s are its binary
-// methods with the codec's names swapped: no field type reaches a list or
-// set that compact writes with a bulk call (encodeValue's bulkWrites case).
-func compactFromBinary(s *parser.Struct) bool {
-	for _, f := range s.Fields {
-		if usesBulkWrite(f.Type) {
-			return false
-		}
-	}
-	return true
-}
-
-// usesBulkWrite follows encodeValue through containers (not into structs,
-// whose own methods are called).
-func usesBulkWrite(t *parser.Type) bool {
-	r := t.Resolve()
-	switch r.Kind {
-	case parser.KindList, parser.KindSet:
-		if _, ok := bulkWrites[r.Elem.Kind]; ok {
-			return true
-		}
-		return usesBulkWrite(r.Elem)
-	case parser.KindMap:
-		return usesBulkWrite(r.Key) || usesBulkWrite(r.Elem)
-	}
-	return false
-}
+// A list<i64> was the one place where the two differed (compact wrote it
+// with one WriteI64s call, binary with a WriteI64 per element), and a
+// struct with one was emitted whole; binary has WriteI64s too now, so
+// every struct's compact methods are copied.
 
 // compactDeferred reports whether Struct leaves the compact methods of s
 // for DeriveCompact.
 func (n *Names) compactDeferred(s *parser.Struct) bool {
-	return n.CompactFromBinary && compactFromBinary(s)
+	return n.CompactFromBinary
 }
 
 // CompactDeferred returns the structs that the emitter of def (a

@@ -63,7 +63,7 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 		}
 		g.Id("e").Dot(begin).Call(WireType(r.Elem), jen.Len(v))
 		elem := vs.next("v")
-		if bulk, ok := bulkWrites[r.Elem.Kind]; ok && vs.codec.compact {
+		if bulk, ok := bulkWrites[r.Elem.Kind]; ok {
 			// One call for the whole list (runtime/lists.go); the
 			// element's name is used up as the loop used it.
 			g.Id("e").Dot(bulk).Call(v)
@@ -96,10 +96,10 @@ func (n *Names) encodeValue(g *jen.Group, v jen.Code, t *parser.Type, vs *vars, 
 	}
 }
 
-// bulkWrites names the CompactEncoder method that writes the elements of a
-// list or set of a base type in one call, as bulkReads does for decoding
-// (unnamed element types only). Binary keeps its loop: its WriteI64 is one
-// 8-byte append, which the loop already inlines.
+// bulkWrites names the Encoder and CompactEncoder method that writes the
+// elements of a list or set of a base type in one call, as bulkReads does
+// for decoding (unnamed element types only). Both codecs have it, so that
+// the compact methods stay the binary ones' text (codec_compact.go).
 var bulkWrites = map[parser.Kind]string{
 	parser.KindI64: "WriteI64s",
 }

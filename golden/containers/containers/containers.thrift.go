@@ -461,9 +461,7 @@ func (p *Containers) Encode(e *runtime.Encoder) error {
 	}
 	e.WriteFieldBegin(runtime.TypeList, 1)
 	e.WriteListBegin(runtime.TypeI64, len(p.Longs))
-	for _, v1 := range p.Longs {
-		e.WriteI64(v1)
-	}
+	e.WriteI64s(p.Longs)
 	e.WriteFieldBegin(runtime.TypeSet, 2)
 	e.WriteSetBegin(runtime.TypeString, len(p.Names))
 	for _, v2 := range p.Names {

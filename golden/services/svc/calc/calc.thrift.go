@@ -2240,9 +2240,7 @@ func (p *CalculatorHistoryResult) Encode(e *runtime.Encoder) error {
 	if p.Success != nil {
 		e.WriteFieldBegin(runtime.TypeList, 0)
 		e.WriteListBegin(runtime.TypeI64, len(p.Success))
-		for _, v1 := range p.Success {
-			e.WriteI64(v1)
-		}
+		e.WriteI64s(p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
