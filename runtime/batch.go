@@ -21,12 +21,13 @@ import (
 //     still arrive);
 //   - strings and binaries (Decoder.ReadString, ReadBinary): copied into a
 //     shared chunk of at most arenaChunk bytes, never larger than the bytes
-//     of the message at hand, so one kept 10-byte string pins at most 4 KiB;
-//     values longer than arenaMaxValue get their own allocation as before.
+//     of the message at hand, so one kept 10-byte string pins at most 6 KiB;
+//     values longer than arenaMaxValue go there only when they fit in the
+//     chunk's free room, and get their own allocation otherwise.
 //     A Codec decoding compact again and again (CompactDecoder.warm) makes
 //     a whole arenaChunk for a short string whatever the message's size,
 //     since the strings of the messages that follow share it: the same
-//     4 KiB bound on what one kept string pins.
+//     6 KiB bound on what one kept string pins.
 
 // batchBytes is the most bytes one MakeBatch backing array takes.
 const batchBytes = 64 << 10
@@ -140,12 +141,19 @@ type (
 // i32, i64 and double (arenaWords): one allocation fewer per value, on the
 // medium struct two of its eight (the binary and the list<i64>), where
 // decoding is mostly allocating and filling memory.
+// A chunk is 6 KiB, not 4: Go's allocator takes 4 KiB objects two at a
+// time from its central lists (8 KiB spans) and 6 KiB ones four at a time
+// (24 KiB spans), and once the medium struct's binary and samples went
+// into the chunk, its decode made a chunk every other time; with 6 KiB
+// chunks it ran ~10% faster in every one of four alternating rounds of
+// bench/peers' BenchmarkDecodeMedium (6 allocations instead of 7; 9,472
+// bytes gave no more).
 // When fewer than arenaMinRest bytes of the message follow a value that
 // needs a new chunk, no other value could share it: the value is copied on
 // its own, which is cheaper than a chunk (measured on the small benchmark
 // struct, whose one string comes last: a chunk made its decode ~45% slower).
 const (
-	arenaChunk    = 4 << 10
+	arenaChunk    = 6 << 10
 	arenaMaxValue = 256
 	arenaMinRest  = 32
 )
@@ -157,7 +165,7 @@ const (
 // unsafe.String views of it is as immutable as a string made by copying.
 // A new chunk is as large as the bytes at hand in the message (in memory
 // mode all of it, in stream mode what is buffered), capped at arenaChunk,
-// so small messages do not allocate 4 KiB for one short string.
+// so small messages do not allocate 6 KiB for one short string.
 //
 // The chunk grows by reslicing d.arena in place (d.arena[:off+n]), never
 // by append: the compiler sees a store of the same pointer and leaves out
@@ -254,12 +262,13 @@ func copy16(dst, src []byte) {
 // that message's tail, and the next message needed a new one, so the
 // medium benchmark struct allocated a ~270-byte chunk on every decode
 // (one allocation in nine, and frugal's eight allocations out of reach);
-// doubling, its strings share one 4 KiB chunk per ~15 decodes. A chunk
-// still only comes when a value (at most arenaMaxValue bytes) finds no
-// room, so a 4 KiB chunk is left with at most 255 bytes unused, and the
-// smaller ones before the first of them add up to under 8 KiB: all chunks
-// together stay within the bytes of the values decoded plus a sixteenth,
-// plus 8 KiB per Decoder, plus the alignment of the bulk lists placed in
+// doubling, its strings shared one 4 KiB chunk per ~15 decodes (now its
+// binary and samples share the chunk too: a 6 KiB chunk per ~3 decodes).
+// A chunk still only comes when a value (at most arenaMaxValue bytes)
+// finds no room, so a 6 KiB chunk is left with at most 255 bytes unused,
+// and the smaller ones before the first of them add up to under 12 KiB:
+// all chunks together stay within the bytes of the values decoded plus a
+// sixteenth, plus 12 KiB per Decoder, plus the alignment of the bulk lists placed in
 // them (arenaWords: under 8 bytes each, fewer than the 8 bytes that the
 // smallest such list takes on the wire besides its elements).
 //

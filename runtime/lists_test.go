@@ -171,9 +171,9 @@ func TestChunkSharedValuesStayApart(t *testing.T) {
 // A binary longer than arenaMaxValue and a bulk-read list take the free
 // room of the chunk that the message's strings use, instead of memory of
 // their own: decoding such a message again and again on one Decoder, each
-// value allocated on its own would make 2.25 allocations per message (the
-// binary, the list, a quarter of a 4 KiB chunk); in the chunk's room, only
-// the message that finds the chunk full allocates its two.
+// value allocated on its own would make over two allocations per message
+// (the binary, the list, a share of a chunk); in the chunk's room, only the
+// message that finds the chunk full allocates its two.
 func TestLongValuesUseChunkRoom(t *testing.T) {
 	e := NewEncoder(nil)
 	e.WriteString("a short string first")
