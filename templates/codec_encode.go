@@ -104,6 +104,15 @@ var bulkWrites = map[parser.Kind]string{
 	parser.KindI64: "WriteI64s",
 }
 
+// fieldWrites are the kinds whose fields are written with one call for
+// header and value, Encoder.Write<suffix>Field (runtime/fields.go):
+// every base type but uuid, and enums (as i32).
+var fieldWrites = map[parser.Kind]bool{
+	parser.KindBool: true, parser.KindI8: true, parser.KindI16: true, parser.KindI32: true,
+	parser.KindI64: true, parser.KindDouble: true, parser.KindString: true, parser.KindBinary: true,
+	parser.KindEnum: true,
+}
+
 // Encode emits the Encode method of a struct, union or exception:
 //
 //	// Encode writes p in the Thrift binary protocol.
@@ -112,11 +121,9 @@ var bulkWrites = map[parser.Kind]string{
 //			e.WriteFieldStop()
 //			return nil
 //		}
-//		e.WriteFieldBegin(runtime.TypeI32, 1)
-//		e.WriteI32(p.X)
+//		e.WriteI32Field(1, p.X)
 //		if p.Label != nil {
-//			e.WriteFieldBegin(runtime.TypeString, 2)
-//			e.WriteString(*p.Label)
+//			e.WriteStringField(2, *p.Label)
 //		}
 //		e.WriteFieldStop()
 //		return nil
@@ -168,11 +175,19 @@ func (n *Names) encodeMethod(s *parser.Struct, c codecNames) jen.Code {
 				return jen.Return(rt("NewFieldError").Call(jen.Lit(s.Name), jen.Lit(f.Name), err))
 			}
 			write := func(g *jen.Group) {
-				g.Id("e").Dot("WriteFieldBegin").Call(WireType(f.Type), jen.Lit(int(f.ID)))
 				v := field.Clone()
 				if sh.Pointer {
 					v = jen.Op("*").Add(field.Clone())
 				}
+				if kind := f.Type.Resolve().Kind; fieldWrites[kind] {
+					// Header and value in one call (runtime/fields.go).
+					if isNamed(f.Type) {
+						v = rawGoType(f.Type).Call(v)
+					}
+					g.Id("e").Dot("Write"+codecSuffix[kind]+"Field").Call(jen.Lit(int(f.ID)), v)
+					return
+				}
+				g.Id("e").Dot("WriteFieldBegin").Call(WireType(f.Type), jen.Lit(int(f.ID)))
 				n.encodeValue(g, v, f.Type, vs, ret)
 			}
 			switch {

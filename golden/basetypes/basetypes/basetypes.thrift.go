@@ -131,24 +131,15 @@ func (p *Scalars) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeBool, 1)
-	e.WriteBool(p.Flag)
-	e.WriteFieldBegin(runtime.TypeI8, 2)
-	e.WriteI8(p.B)
-	e.WriteFieldBegin(runtime.TypeI8, 3)
-	e.WriteI8(p.Tiny)
-	e.WriteFieldBegin(runtime.TypeI16, 4)
-	e.WriteI16(p.Small)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.Medium)
-	e.WriteFieldBegin(runtime.TypeI64, 6)
-	e.WriteI64(p.Large)
-	e.WriteFieldBegin(runtime.TypeDouble, 7)
-	e.WriteDouble(p.Ratio)
-	e.WriteFieldBegin(runtime.TypeString, 8)
-	e.WriteString(p.Text)
-	e.WriteFieldBegin(runtime.TypeString, 9)
-	e.WriteBinary(p.Blob)
+	e.WriteBoolField(1, p.Flag)
+	e.WriteI8Field(2, p.B)
+	e.WriteI8Field(3, p.Tiny)
+	e.WriteI16Field(4, p.Small)
+	e.WriteI32Field(5, p.Medium)
+	e.WriteI64Field(6, p.Large)
+	e.WriteDoubleField(7, p.Ratio)
+	e.WriteStringField(8, p.Text)
+	e.WriteBinaryField(9, p.Blob)
 	e.WriteFieldBegin(runtime.TypeUUID, 10)
 	e.WriteUUID(p.ID)
 	e.WriteFieldStop()
@@ -300,24 +291,15 @@ func (p *Scalars) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeBool, 1)
-	e.WriteBool(p.Flag)
-	e.WriteFieldBegin(runtime.TypeI8, 2)
-	e.WriteI8(p.B)
-	e.WriteFieldBegin(runtime.TypeI8, 3)
-	e.WriteI8(p.Tiny)
-	e.WriteFieldBegin(runtime.TypeI16, 4)
-	e.WriteI16(p.Small)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.Medium)
-	e.WriteFieldBegin(runtime.TypeI64, 6)
-	e.WriteI64(p.Large)
-	e.WriteFieldBegin(runtime.TypeDouble, 7)
-	e.WriteDouble(p.Ratio)
-	e.WriteFieldBegin(runtime.TypeString, 8)
-	e.WriteString(p.Text)
-	e.WriteFieldBegin(runtime.TypeString, 9)
-	e.WriteBinary(p.Blob)
+	e.WriteBoolField(1, p.Flag)
+	e.WriteI8Field(2, p.B)
+	e.WriteI8Field(3, p.Tiny)
+	e.WriteI16Field(4, p.Small)
+	e.WriteI32Field(5, p.Medium)
+	e.WriteI64Field(6, p.Large)
+	e.WriteDoubleField(7, p.Ratio)
+	e.WriteStringField(8, p.Text)
+	e.WriteBinaryField(9, p.Blob)
 	e.WriteFieldBegin(runtime.TypeUUID, 10)
 	e.WriteUUID(p.ID)
 	e.WriteFieldStop()
@@ -614,36 +596,28 @@ func (p *Optionals) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Flag != nil {
-		e.WriteFieldBegin(runtime.TypeBool, 1)
-		e.WriteBool(*p.Flag)
+		e.WriteBoolField(1, *p.Flag)
 	}
 	if p.B != nil {
-		e.WriteFieldBegin(runtime.TypeI8, 2)
-		e.WriteI8(*p.B)
+		e.WriteI8Field(2, *p.B)
 	}
 	if p.Small != nil {
-		e.WriteFieldBegin(runtime.TypeI16, 3)
-		e.WriteI16(*p.Small)
+		e.WriteI16Field(3, *p.Small)
 	}
 	if p.Medium != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 4)
-		e.WriteI32(*p.Medium)
+		e.WriteI32Field(4, *p.Medium)
 	}
 	if p.Large != nil {
-		e.WriteFieldBegin(runtime.TypeI64, 5)
-		e.WriteI64(*p.Large)
+		e.WriteI64Field(5, *p.Large)
 	}
 	if p.Ratio != nil {
-		e.WriteFieldBegin(runtime.TypeDouble, 6)
-		e.WriteDouble(*p.Ratio)
+		e.WriteDoubleField(6, *p.Ratio)
 	}
 	if p.Text != nil {
-		e.WriteFieldBegin(runtime.TypeString, 7)
-		e.WriteString(*p.Text)
+		e.WriteStringField(7, *p.Text)
 	}
 	if p.Blob != nil {
-		e.WriteFieldBegin(runtime.TypeString, 8)
-		e.WriteBinary(p.Blob)
+		e.WriteBinaryField(8, p.Blob)
 	}
 	if p.ID != nil {
 		e.WriteFieldBegin(runtime.TypeUUID, 9)
@@ -787,36 +761,28 @@ func (p *Optionals) EncodeCompact(e *runtime.CompactEncoder) error {
 		return nil
 	}
 	if p.Flag != nil {
-		e.WriteFieldBegin(runtime.TypeBool, 1)
-		e.WriteBool(*p.Flag)
+		e.WriteBoolField(1, *p.Flag)
 	}
 	if p.B != nil {
-		e.WriteFieldBegin(runtime.TypeI8, 2)
-		e.WriteI8(*p.B)
+		e.WriteI8Field(2, *p.B)
 	}
 	if p.Small != nil {
-		e.WriteFieldBegin(runtime.TypeI16, 3)
-		e.WriteI16(*p.Small)
+		e.WriteI16Field(3, *p.Small)
 	}
 	if p.Medium != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 4)
-		e.WriteI32(*p.Medium)
+		e.WriteI32Field(4, *p.Medium)
 	}
 	if p.Large != nil {
-		e.WriteFieldBegin(runtime.TypeI64, 5)
-		e.WriteI64(*p.Large)
+		e.WriteI64Field(5, *p.Large)
 	}
 	if p.Ratio != nil {
-		e.WriteFieldBegin(runtime.TypeDouble, 6)
-		e.WriteDouble(*p.Ratio)
+		e.WriteDoubleField(6, *p.Ratio)
 	}
 	if p.Text != nil {
-		e.WriteFieldBegin(runtime.TypeString, 7)
-		e.WriteString(*p.Text)
+		e.WriteStringField(7, *p.Text)
 	}
 	if p.Blob != nil {
-		e.WriteFieldBegin(runtime.TypeString, 8)
-		e.WriteBinary(p.Blob)
+		e.WriteBinaryField(8, p.Blob)
 	}
 	if p.ID != nil {
 		e.WriteFieldBegin(runtime.TypeUUID, 9)
@@ -1077,22 +1043,14 @@ func (p *Requireds) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeBool, 1)
-	e.WriteBool(p.Flag)
-	e.WriteFieldBegin(runtime.TypeI8, 2)
-	e.WriteI8(p.Tiny)
-	e.WriteFieldBegin(runtime.TypeI16, 3)
-	e.WriteI16(p.Small)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.Medium)
-	e.WriteFieldBegin(runtime.TypeI64, 5)
-	e.WriteI64(p.Large)
-	e.WriteFieldBegin(runtime.TypeDouble, 6)
-	e.WriteDouble(p.Ratio)
-	e.WriteFieldBegin(runtime.TypeString, 7)
-	e.WriteString(p.Text)
-	e.WriteFieldBegin(runtime.TypeString, 8)
-	e.WriteBinary(p.Blob)
+	e.WriteBoolField(1, p.Flag)
+	e.WriteI8Field(2, p.Tiny)
+	e.WriteI16Field(3, p.Small)
+	e.WriteI32Field(4, p.Medium)
+	e.WriteI64Field(5, p.Large)
+	e.WriteDoubleField(6, p.Ratio)
+	e.WriteStringField(7, p.Text)
+	e.WriteBinaryField(8, p.Blob)
 	e.WriteFieldBegin(runtime.TypeUUID, 9)
 	e.WriteUUID(p.ID)
 	if p.Nested == nil {
@@ -1298,22 +1256,14 @@ func (p *Requireds) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeBool, 1)
-	e.WriteBool(p.Flag)
-	e.WriteFieldBegin(runtime.TypeI8, 2)
-	e.WriteI8(p.Tiny)
-	e.WriteFieldBegin(runtime.TypeI16, 3)
-	e.WriteI16(p.Small)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.Medium)
-	e.WriteFieldBegin(runtime.TypeI64, 5)
-	e.WriteI64(p.Large)
-	e.WriteFieldBegin(runtime.TypeDouble, 6)
-	e.WriteDouble(p.Ratio)
-	e.WriteFieldBegin(runtime.TypeString, 7)
-	e.WriteString(p.Text)
-	e.WriteFieldBegin(runtime.TypeString, 8)
-	e.WriteBinary(p.Blob)
+	e.WriteBoolField(1, p.Flag)
+	e.WriteI8Field(2, p.Tiny)
+	e.WriteI16Field(3, p.Small)
+	e.WriteI32Field(4, p.Medium)
+	e.WriteI64Field(5, p.Large)
+	e.WriteDoubleField(6, p.Ratio)
+	e.WriteStringField(7, p.Text)
+	e.WriteBinaryField(8, p.Blob)
 	e.WriteFieldBegin(runtime.TypeUUID, 9)
 	e.WriteUUID(p.ID)
 	if p.Nested == nil {
@@ -1718,33 +1668,22 @@ func (p *Defaults) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeBool, 1)
-	e.WriteBool(p.Flag)
-	e.WriteFieldBegin(runtime.TypeI8, 2)
-	e.WriteI8(p.Tiny)
-	e.WriteFieldBegin(runtime.TypeI16, 3)
-	e.WriteI16(p.Small)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.Medium)
-	e.WriteFieldBegin(runtime.TypeI64, 5)
-	e.WriteI64(p.Large)
-	e.WriteFieldBegin(runtime.TypeDouble, 6)
-	e.WriteDouble(p.Ratio)
-	e.WriteFieldBegin(runtime.TypeDouble, 7)
-	e.WriteDouble(p.Negative)
-	e.WriteFieldBegin(runtime.TypeString, 8)
-	e.WriteString(p.Text)
-	e.WriteFieldBegin(runtime.TypeString, 9)
-	e.WriteBinary(p.Blob)
+	e.WriteBoolField(1, p.Flag)
+	e.WriteI8Field(2, p.Tiny)
+	e.WriteI16Field(3, p.Small)
+	e.WriteI32Field(4, p.Medium)
+	e.WriteI64Field(5, p.Large)
+	e.WriteDoubleField(6, p.Ratio)
+	e.WriteDoubleField(7, p.Negative)
+	e.WriteStringField(8, p.Text)
+	e.WriteBinaryField(9, p.Blob)
 	e.WriteFieldBegin(runtime.TypeUUID, 10)
 	e.WriteUUID(p.ID)
 	if p.OptMedium != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 11)
-		e.WriteI32(*p.OptMedium)
+		e.WriteI32Field(11, *p.OptMedium)
 	}
 	if p.OptText != nil {
-		e.WriteFieldBegin(runtime.TypeString, 12)
-		e.WriteString(*p.OptText)
+		e.WriteStringField(12, *p.OptText)
 	}
 	e.WriteFieldBegin(runtime.TypeList, 13)
 	e.WriteListBegin(runtime.TypeI32, len(p.Numbers))
@@ -1757,8 +1696,7 @@ func (p *Defaults) Encode(e *runtime.Encoder) error {
 		e.WriteString(k2)
 		e.WriteI64(v3)
 	}
-	e.WriteFieldBegin(runtime.TypeDouble, 15)
-	e.WriteDouble(p.Whole)
+	e.WriteDoubleField(15, p.Whole)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1988,33 +1926,22 @@ func (p *Defaults) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeBool, 1)
-	e.WriteBool(p.Flag)
-	e.WriteFieldBegin(runtime.TypeI8, 2)
-	e.WriteI8(p.Tiny)
-	e.WriteFieldBegin(runtime.TypeI16, 3)
-	e.WriteI16(p.Small)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.Medium)
-	e.WriteFieldBegin(runtime.TypeI64, 5)
-	e.WriteI64(p.Large)
-	e.WriteFieldBegin(runtime.TypeDouble, 6)
-	e.WriteDouble(p.Ratio)
-	e.WriteFieldBegin(runtime.TypeDouble, 7)
-	e.WriteDouble(p.Negative)
-	e.WriteFieldBegin(runtime.TypeString, 8)
-	e.WriteString(p.Text)
-	e.WriteFieldBegin(runtime.TypeString, 9)
-	e.WriteBinary(p.Blob)
+	e.WriteBoolField(1, p.Flag)
+	e.WriteI8Field(2, p.Tiny)
+	e.WriteI16Field(3, p.Small)
+	e.WriteI32Field(4, p.Medium)
+	e.WriteI64Field(5, p.Large)
+	e.WriteDoubleField(6, p.Ratio)
+	e.WriteDoubleField(7, p.Negative)
+	e.WriteStringField(8, p.Text)
+	e.WriteBinaryField(9, p.Blob)
 	e.WriteFieldBegin(runtime.TypeUUID, 10)
 	e.WriteUUID(p.ID)
 	if p.OptMedium != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 11)
-		e.WriteI32(*p.OptMedium)
+		e.WriteI32Field(11, *p.OptMedium)
 	}
 	if p.OptText != nil {
-		e.WriteFieldBegin(runtime.TypeString, 12)
-		e.WriteString(*p.OptText)
+		e.WriteStringField(12, *p.OptText)
 	}
 	e.WriteFieldBegin(runtime.TypeList, 13)
 	e.WriteListBegin(runtime.TypeI32, len(p.Numbers))
@@ -2027,8 +1954,7 @@ func (p *Defaults) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteString(k2)
 		e.WriteI64(v3)
 	}
-	e.WriteFieldBegin(runtime.TypeDouble, 15)
-	e.WriteDouble(p.Whole)
+	e.WriteDoubleField(15, p.Whole)
 	e.WriteFieldStop()
 	return nil
 }

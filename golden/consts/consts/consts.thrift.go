@@ -238,21 +238,17 @@ func (p *Item) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Name)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Count)
+	e.WriteStringField(1, p.Name)
+	e.WriteI32Field(2, p.Count)
 	if p.Price != nil {
-		e.WriteFieldBegin(runtime.TypeDouble, 3)
-		e.WriteDouble(*p.Price)
+		e.WriteDoubleField(3, *p.Price)
 	}
 	e.WriteFieldBegin(runtime.TypeList, 4)
 	e.WriteListBegin(runtime.TypeString, len(p.Tags))
 	for _, v1 := range p.Tags {
 		e.WriteString(v1)
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(int32(p.Kind))
+	e.WriteI32Field(5, int32(p.Kind))
 	e.WriteFieldStop()
 	return nil
 }
@@ -358,21 +354,17 @@ func (p *Item) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Name)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Count)
+	e.WriteStringField(1, p.Name)
+	e.WriteI32Field(2, p.Count)
 	if p.Price != nil {
-		e.WriteFieldBegin(runtime.TypeDouble, 3)
-		e.WriteDouble(*p.Price)
+		e.WriteDoubleField(3, *p.Price)
 	}
 	e.WriteFieldBegin(runtime.TypeList, 4)
 	e.WriteListBegin(runtime.TypeString, len(p.Tags))
 	for _, v1 := range p.Tags {
 		e.WriteString(v1)
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(int32(p.Kind))
+	e.WriteI32Field(5, int32(p.Kind))
 	e.WriteFieldStop()
 	return nil
 }

@@ -51,10 +51,8 @@ func (p *Point) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.X)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Y)
+	e.WriteI32Field(1, p.X)
+	e.WriteI32Field(2, p.Y)
 	e.WriteFieldStop()
 	return nil
 }
@@ -117,10 +115,8 @@ func (p *Point) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.X)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Y)
+	e.WriteI32Field(1, p.X)
+	e.WriteI32Field(2, p.Y)
 	e.WriteFieldStop()
 	return nil
 }

@@ -215,11 +215,9 @@ func (p *Palette) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(int32(p.Primary))
+	e.WriteI32Field(1, int32(p.Primary))
 	if p.Accent != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 2)
-		e.WriteI32(int32(*p.Accent))
+		e.WriteI32Field(2, int32(*p.Accent))
 	}
 	e.WriteFieldBegin(runtime.TypeList, 3)
 	e.WriteListBegin(runtime.TypeI32, len(p.All))
@@ -232,8 +230,7 @@ func (p *Palette) Encode(e *runtime.Encoder) error {
 		e.WriteI32(int32(k2))
 		e.WriteString(v3)
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(int32(p.Must))
+	e.WriteI32Field(5, int32(p.Must))
 	e.WriteFieldStop()
 	return nil
 }
@@ -372,11 +369,9 @@ func (p *Palette) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(int32(p.Primary))
+	e.WriteI32Field(1, int32(p.Primary))
 	if p.Accent != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 2)
-		e.WriteI32(int32(*p.Accent))
+		e.WriteI32Field(2, int32(*p.Accent))
 	}
 	e.WriteFieldBegin(runtime.TypeList, 3)
 	e.WriteListBegin(runtime.TypeI32, len(p.All))
@@ -389,8 +384,7 @@ func (p *Palette) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteI32(int32(k2))
 		e.WriteString(v3)
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(int32(p.Must))
+	e.WriteI32Field(5, int32(p.Must))
 	e.WriteFieldStop()
 	return nil
 }

@@ -73,8 +73,7 @@ func (p *Tree) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Label)
+	e.WriteStringField(1, p.Label)
 	e.WriteFieldBegin(runtime.TypeList, 2)
 	e.WriteListBegin(runtime.TypeStruct, len(p.Children))
 	for _, v1 := range p.Children {
@@ -169,8 +168,7 @@ func (p *Tree) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Label)
+	e.WriteStringField(1, p.Label)
 	e.WriteFieldBegin(runtime.TypeList, 2)
 	e.WriteListBegin(runtime.TypeStruct, len(p.Children))
 	for _, v1 := range p.Children {
@@ -312,8 +310,7 @@ func (p *Ping) Encode(e *runtime.Encoder) error {
 			return runtime.NewFieldError("Ping", "pong", err)
 		}
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Depth)
+	e.WriteI32Field(2, p.Depth)
 	e.WriteFieldStop()
 	return nil
 }
@@ -379,8 +376,7 @@ func (p *Ping) EncodeCompact(e *runtime.CompactEncoder) error {
 			return runtime.NewFieldError("Ping", "pong", err)
 		}
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Depth)
+	e.WriteI32Field(2, p.Depth)
 	e.WriteFieldStop()
 	return nil
 }

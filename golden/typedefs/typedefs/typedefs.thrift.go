@@ -293,14 +293,10 @@ func (p *Record) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(int32(p.Count))
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(int32(p.Total))
-	e.WriteFieldBegin(runtime.TypeString, 3)
-	e.WriteString(string(p.Name))
-	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteBinary([]byte(p.Data))
+	e.WriteI32Field(1, int32(p.Count))
+	e.WriteI32Field(2, int32(p.Total))
+	e.WriteStringField(3, string(p.Name))
+	e.WriteBinaryField(4, []byte(p.Data))
 	e.WriteFieldBegin(runtime.TypeUUID, 5)
 	e.WriteUUID(runtime.UUID(p.ID))
 	e.WriteFieldBegin(runtime.TypeList, 6)
@@ -325,11 +321,9 @@ func (p *Record) Encode(e *runtime.Encoder) error {
 			return runtime.NewFieldError("Record", "following", err)
 		}
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 10)
-	e.WriteI32(int32(p.Outcome))
+	e.WriteI32Field(10, int32(p.Outcome))
 	if p.MaybeTotal != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 11)
-		e.WriteI32(int32(*p.MaybeTotal))
+		e.WriteI32Field(11, int32(*p.MaybeTotal))
 	}
 	e.WriteFieldBegin(runtime.TypeList, 12)
 	e.WriteListBegin(runtime.TypeI32, len(p.Totals))
@@ -622,14 +616,10 @@ func (p *Record) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(int32(p.Count))
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(int32(p.Total))
-	e.WriteFieldBegin(runtime.TypeString, 3)
-	e.WriteString(string(p.Name))
-	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteBinary([]byte(p.Data))
+	e.WriteI32Field(1, int32(p.Count))
+	e.WriteI32Field(2, int32(p.Total))
+	e.WriteStringField(3, string(p.Name))
+	e.WriteBinaryField(4, []byte(p.Data))
 	e.WriteFieldBegin(runtime.TypeUUID, 5)
 	e.WriteUUID(runtime.UUID(p.ID))
 	e.WriteFieldBegin(runtime.TypeList, 6)
@@ -654,11 +644,9 @@ func (p *Record) EncodeCompact(e *runtime.CompactEncoder) error {
 			return runtime.NewFieldError("Record", "following", err)
 		}
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 10)
-	e.WriteI32(int32(p.Outcome))
+	e.WriteI32Field(10, int32(p.Outcome))
 	if p.MaybeTotal != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 11)
-		e.WriteI32(int32(*p.MaybeTotal))
+		e.WriteI32Field(11, int32(*p.MaybeTotal))
 	}
 	e.WriteFieldBegin(runtime.TypeList, 12)
 	e.WriteListBegin(runtime.TypeI32, len(p.Totals))

@@ -129,12 +129,10 @@ func (p *Value) Encode(e *runtime.Encoder) error {
 		return runtime.UnionFieldCountError("Value", c)
 	}
 	if p.Number != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 1)
-		e.WriteI32(*p.Number)
+		e.WriteI32Field(1, *p.Number)
 	}
 	if p.Text != nil {
-		e.WriteFieldBegin(runtime.TypeString, 2)
-		e.WriteString(*p.Text)
+		e.WriteStringField(2, *p.Text)
 	}
 	if p.Items != nil {
 		e.WriteFieldBegin(runtime.TypeList, 3)
@@ -152,8 +150,7 @@ func (p *Value) Encode(e *runtime.Encoder) error {
 		}
 	}
 	if p.Raw != nil {
-		e.WriteFieldBegin(runtime.TypeString, 5)
-		e.WriteBinary(p.Raw)
+		e.WriteBinaryField(5, p.Raw)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -264,12 +261,10 @@ func (p *Value) EncodeCompact(e *runtime.CompactEncoder) error {
 		return runtime.UnionFieldCountError("Value", c)
 	}
 	if p.Number != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 1)
-		e.WriteI32(*p.Number)
+		e.WriteI32Field(1, *p.Number)
 	}
 	if p.Text != nil {
-		e.WriteFieldBegin(runtime.TypeString, 2)
-		e.WriteString(*p.Text)
+		e.WriteStringField(2, *p.Text)
 	}
 	if p.Items != nil {
 		e.WriteFieldBegin(runtime.TypeList, 3)
@@ -287,8 +282,7 @@ func (p *Value) EncodeCompact(e *runtime.CompactEncoder) error {
 		}
 	}
 	if p.Raw != nil {
-		e.WriteFieldBegin(runtime.TypeString, 5)
-		e.WriteBinary(p.Raw)
+		e.WriteBinaryField(5, p.Raw)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -421,8 +415,7 @@ func (p *Inner) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Note)
+	e.WriteStringField(1, p.Note)
 	e.WriteFieldStop()
 	return nil
 }
@@ -470,8 +463,7 @@ func (p *Inner) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Note)
+	e.WriteStringField(1, p.Note)
 	e.WriteFieldStop()
 	return nil
 }
@@ -561,10 +553,8 @@ func (p *NotFound) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Key)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Code)
+	e.WriteStringField(1, p.Key)
+	e.WriteI32Field(2, p.Code)
 	e.WriteFieldStop()
 	return nil
 }
@@ -624,10 +614,8 @@ func (p *NotFound) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Key)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Code)
+	e.WriteStringField(1, p.Key)
+	e.WriteI32Field(2, p.Code)
 	e.WriteFieldStop()
 	return nil
 }
@@ -734,8 +722,7 @@ func (p *Failure) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Message)
+	e.WriteStringField(1, p.Message)
 	if p.Cause != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 2)
 		if err := p.Cause.Encode(e); err != nil {
@@ -798,8 +785,7 @@ func (p *Failure) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Message)
+	e.WriteStringField(1, p.Message)
 	if p.Cause != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 2)
 		if err := p.Cause.EncodeCompact(e); err != nil {

@@ -50,3 +50,19 @@ func BenchmarkDecodeMedium(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkCodecCells runs every cell of the codec table as a go test
+// benchmark (named case/library/op, spaces as underscores), to profile one
+// cell or repeat a few alone:
+//
+//	go test -ldflags=-checklinkname=0 -run '^$' -count 6 \
+//	    -bench 'CodecCells/span_batch/(thriftsec|Kitex_fast)/encode' ./cmd/peerbench
+func BenchmarkCodecCells(b *testing.B) {
+	cells, err := codecBenches()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range cells {
+		b.Run(c.caseName+"/"+c.lib+"/"+c.op, c.run)
+	}
+}

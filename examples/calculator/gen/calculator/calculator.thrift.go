@@ -151,15 +151,11 @@ func (p *Work) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(int32(p.Op))
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
+	e.WriteI32Field(3, int32(p.Op))
 	if p.Comment != nil {
-		e.WriteFieldBegin(runtime.TypeString, 4)
-		e.WriteString(*p.Comment)
+		e.WriteStringField(4, *p.Comment)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -245,15 +241,11 @@ func (p *Work) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(int32(p.Op))
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
+	e.WriteI32Field(3, int32(p.Op))
 	if p.Comment != nil {
-		e.WriteFieldBegin(runtime.TypeString, 4)
-		e.WriteString(*p.Comment)
+		e.WriteStringField(4, *p.Comment)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -383,10 +375,8 @@ func (p *InvalidOperation) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.WhatOp)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Why)
+	e.WriteI32Field(1, p.WhatOp)
+	e.WriteStringField(2, p.Why)
 	e.WriteFieldStop()
 	return nil
 }
@@ -446,10 +436,8 @@ func (p *InvalidOperation) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.WhatOp)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Why)
+	e.WriteI32Field(1, p.WhatOp)
+	e.WriteStringField(2, p.Why)
 	e.WriteFieldStop()
 	return nil
 }
@@ -911,10 +899,8 @@ func (p *CalculatorAddArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
 	e.WriteFieldStop()
 	return nil
 }
@@ -977,10 +963,8 @@ func (p *CalculatorAddArgs) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1076,8 +1060,7 @@ func (p *CalculatorAddResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1130,8 +1113,7 @@ func (p *CalculatorAddResult) EncodeCompact(e *runtime.CompactEncoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1224,8 +1206,7 @@ func (p *CalculatorCalculateArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Logid)
+	e.WriteI32Field(1, p.Logid)
 	e.WriteFieldBegin(runtime.TypeStruct, 2)
 	if err := p.W.Encode(e); err != nil {
 		return runtime.NewFieldError("calculate_args", "w", err)
@@ -1289,8 +1270,7 @@ func (p *CalculatorCalculateArgs) EncodeCompact(e *runtime.CompactEncoder) error
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Logid)
+	e.WriteI32Field(1, p.Logid)
 	e.WriteFieldBegin(runtime.TypeStruct, 2)
 	if err := p.W.EncodeCompact(e); err != nil {
 		return runtime.NewFieldError("calculate_args", "w", err)
@@ -1401,8 +1381,7 @@ func (p *CalculatorCalculateResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	if p.Ouch != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)
@@ -1470,8 +1449,7 @@ func (p *CalculatorCalculateResult) EncodeCompact(e *runtime.CompactEncoder) err
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	if p.Ouch != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)
@@ -1659,8 +1637,7 @@ func (p *CalculatorWhoamiResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeString, 0)
-		e.WriteString(*p.Success)
+		e.WriteStringField(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1710,8 +1687,7 @@ func (p *CalculatorWhoamiResult) EncodeCompact(e *runtime.CompactEncoder) error 
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeString, 0)
-		e.WriteString(*p.Success)
+		e.WriteStringField(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil

@@ -56,10 +56,8 @@ func (p *SharedStruct) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Key)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Value)
+	e.WriteI32Field(1, p.Key)
+	e.WriteStringField(2, p.Value)
 	e.WriteFieldStop()
 	return nil
 }
@@ -119,10 +117,8 @@ func (p *SharedStruct) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Key)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Value)
+	e.WriteI32Field(1, p.Key)
+	e.WriteStringField(2, p.Value)
 	e.WriteFieldStop()
 	return nil
 }
@@ -275,8 +271,7 @@ func (p *SharedServiceGetStructArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Key)
+	e.WriteI32Field(1, p.Key)
 	e.WriteFieldStop()
 	return nil
 }
@@ -327,8 +322,7 @@ func (p *SharedServiceGetStructArgs) EncodeCompact(e *runtime.CompactEncoder) er
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Key)
+	e.WriteI32Field(1, p.Key)
 	e.WriteFieldStop()
 	return nil
 }

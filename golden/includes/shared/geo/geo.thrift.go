@@ -120,10 +120,8 @@ func (p *Point) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI64, 1)
-	e.WriteI64(int64(p.X))
-	e.WriteFieldBegin(runtime.TypeI64, 2)
-	e.WriteI64(int64(p.Y))
+	e.WriteI64Field(1, int64(p.X))
+	e.WriteI64Field(2, int64(p.Y))
 	e.WriteFieldStop()
 	return nil
 }
@@ -188,10 +186,8 @@ func (p *Point) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI64, 1)
-	e.WriteI64(int64(p.X))
-	e.WriteFieldBegin(runtime.TypeI64, 2)
-	e.WriteI64(int64(p.Y))
+	e.WriteI64Field(1, int64(p.X))
+	e.WriteI64Field(2, int64(p.Y))
 	e.WriteFieldStop()
 	return nil
 }

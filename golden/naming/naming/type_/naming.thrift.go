@@ -278,32 +278,19 @@ func (p *Func) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Type)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.Encode_)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.Decode_)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.X)
-	e.WriteFieldBegin(runtime.TypeI32, 6)
-	e.WriteI32(p.GetX_)
-	e.WriteFieldBegin(runtime.TypeI32, 7)
-	e.WriteI32(p.UserID)
-	e.WriteFieldBegin(runtime.TypeI32, 8)
-	e.WriteI32(p.UserId)
-	e.WriteFieldBegin(runtime.TypeI32, 9)
-	e.WriteI32(p.HTTPURL)
-	e.WriteFieldBegin(runtime.TypeI32, 10)
-	e.WriteI32(p.Private)
-	e.WriteFieldBegin(runtime.TypeI32, 11)
-	e.WriteI32(p.IsSetX_)
-	e.WriteFieldBegin(runtime.TypeI32, 12)
-	e.WriteI32(p.Range)
-	e.WriteFieldBegin(runtime.TypeI32, 13)
-	e.WriteI32(p.EncodeCompact_)
-	e.WriteFieldBegin(runtime.TypeI32, 14)
-	e.WriteI32(p.DecodeCompact_)
+	e.WriteI32Field(1, p.Type)
+	e.WriteI32Field(3, p.Encode_)
+	e.WriteI32Field(4, p.Decode_)
+	e.WriteI32Field(5, p.X)
+	e.WriteI32Field(6, p.GetX_)
+	e.WriteI32Field(7, p.UserID)
+	e.WriteI32Field(8, p.UserId)
+	e.WriteI32Field(9, p.HTTPURL)
+	e.WriteI32Field(10, p.Private)
+	e.WriteI32Field(11, p.IsSetX_)
+	e.WriteI32Field(12, p.Range)
+	e.WriteI32Field(13, p.EncodeCompact_)
+	e.WriteI32Field(14, p.DecodeCompact_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -498,32 +485,19 @@ func (p *Func) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Type)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.Encode_)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.Decode_)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.X)
-	e.WriteFieldBegin(runtime.TypeI32, 6)
-	e.WriteI32(p.GetX_)
-	e.WriteFieldBegin(runtime.TypeI32, 7)
-	e.WriteI32(p.UserID)
-	e.WriteFieldBegin(runtime.TypeI32, 8)
-	e.WriteI32(p.UserId)
-	e.WriteFieldBegin(runtime.TypeI32, 9)
-	e.WriteI32(p.HTTPURL)
-	e.WriteFieldBegin(runtime.TypeI32, 10)
-	e.WriteI32(p.Private)
-	e.WriteFieldBegin(runtime.TypeI32, 11)
-	e.WriteI32(p.IsSetX_)
-	e.WriteFieldBegin(runtime.TypeI32, 12)
-	e.WriteI32(p.Range)
-	e.WriteFieldBegin(runtime.TypeI32, 13)
-	e.WriteI32(p.EncodeCompact_)
-	e.WriteFieldBegin(runtime.TypeI32, 14)
-	e.WriteI32(p.DecodeCompact_)
+	e.WriteI32Field(1, p.Type)
+	e.WriteI32Field(3, p.Encode_)
+	e.WriteI32Field(4, p.Decode_)
+	e.WriteI32Field(5, p.X)
+	e.WriteI32Field(6, p.GetX_)
+	e.WriteI32Field(7, p.UserID)
+	e.WriteI32Field(8, p.UserId)
+	e.WriteI32Field(9, p.HTTPURL)
+	e.WriteI32Field(10, p.Private)
+	e.WriteI32Field(11, p.IsSetX_)
+	e.WriteI32Field(12, p.Range)
+	e.WriteI32Field(13, p.EncodeCompact_)
+	e.WriteI32Field(14, p.DecodeCompact_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -758,10 +732,8 @@ func (p *Error) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Error_)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Message)
+	e.WriteStringField(1, p.Error_)
+	e.WriteStringField(2, p.Message)
 	e.WriteFieldStop()
 	return nil
 }
@@ -818,10 +790,8 @@ func (p *Error) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Error_)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Message)
+	e.WriteStringField(1, p.Error_)
+	e.WriteStringField(2, p.Message)
 	e.WriteFieldStop()
 	return nil
 }
@@ -917,8 +887,7 @@ func (p *MyStruct) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(int32(p.Kind))
+	e.WriteI32Field(1, int32(p.Kind))
 	if p.Fn != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 2)
 		if err := p.Fn.Encode(e); err != nil {
@@ -985,8 +954,7 @@ func (p *MyStruct) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(int32(p.Kind))
+	e.WriteI32Field(1, int32(p.Kind))
 	if p.Fn != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 2)
 		if err := p.Fn.EncodeCompact(e); err != nil {
@@ -1128,18 +1096,12 @@ func (p *ApacheNames) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.TYPE_ORDER)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.IEEE_754_TOTAL_ORDER)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.User_ID)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.NewValue_)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.MyArgs_)
-	e.WriteFieldBegin(runtime.TypeI32, 6)
-	e.WriteI32(p.A_B)
+	e.WriteI32Field(1, p.TYPE_ORDER)
+	e.WriteI32Field(2, p.IEEE_754_TOTAL_ORDER)
+	e.WriteI32Field(3, p.User_ID)
+	e.WriteI32Field(4, p.NewValue_)
+	e.WriteI32Field(5, p.MyArgs_)
+	e.WriteI32Field(6, p.A_B)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1250,18 +1212,12 @@ func (p *ApacheNames) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.TYPE_ORDER)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.IEEE_754_TOTAL_ORDER)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.User_ID)
-	e.WriteFieldBegin(runtime.TypeI32, 4)
-	e.WriteI32(p.NewValue_)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.MyArgs_)
-	e.WriteFieldBegin(runtime.TypeI32, 6)
-	e.WriteI32(p.A_B)
+	e.WriteI32Field(1, p.TYPE_ORDER)
+	e.WriteI32Field(2, p.IEEE_754_TOTAL_ORDER)
+	e.WriteI32Field(3, p.User_ID)
+	e.WriteI32Field(4, p.NewValue_)
+	e.WriteI32Field(5, p.MyArgs_)
+	e.WriteI32Field(6, p.A_B)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1520,16 +1476,11 @@ func (p *MyServiceDoThingArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.UserID)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Type)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.Error)
-	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteString(p.Ctx)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.Len)
+	e.WriteI32Field(1, p.UserID)
+	e.WriteI32Field(2, p.Type)
+	e.WriteI32Field(3, p.Error)
+	e.WriteStringField(4, p.Ctx)
+	e.WriteI32Field(5, p.Len)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1625,16 +1576,11 @@ func (p *MyServiceDoThingArgs) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.UserID)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Type)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.Error)
-	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteString(p.Ctx)
-	e.WriteFieldBegin(runtime.TypeI32, 5)
-	e.WriteI32(p.Len)
+	e.WriteI32Field(1, p.UserID)
+	e.WriteI32Field(2, p.Type)
+	e.WriteI32Field(3, p.Error)
+	e.WriteStringField(4, p.Ctx)
+	e.WriteI32Field(5, p.Len)
 	e.WriteFieldStop()
 	return nil
 }

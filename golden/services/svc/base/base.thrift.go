@@ -52,8 +52,7 @@ func (p *BaseError) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Reason)
+	e.WriteStringField(1, p.Reason)
 	e.WriteFieldStop()
 	return nil
 }
@@ -101,8 +100,7 @@ func (p *BaseError) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Reason)
+	e.WriteStringField(1, p.Reason)
 	e.WriteFieldStop()
 	return nil
 }
@@ -555,8 +553,7 @@ func (p *BaseVersionResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeString, 0)
-		e.WriteString(*p.Success)
+		e.WriteStringField(0, *p.Success)
 	}
 	if p.Err != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)
@@ -621,8 +618,7 @@ func (p *BaseVersionResult) EncodeCompact(e *runtime.CompactEncoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeString, 0)
-		e.WriteString(*p.Success)
+		e.WriteStringField(0, *p.Success)
 	}
 	if p.Err != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)

@@ -147,15 +147,11 @@ func (p *Work) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(int32(p.Op))
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
+	e.WriteI32Field(3, int32(p.Op))
 	if p.Comment != nil {
-		e.WriteFieldBegin(runtime.TypeString, 4)
-		e.WriteString(*p.Comment)
+		e.WriteStringField(4, *p.Comment)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -241,15 +237,11 @@ func (p *Work) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(int32(p.Op))
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
+	e.WriteI32Field(3, int32(p.Op))
 	if p.Comment != nil {
-		e.WriteFieldBegin(runtime.TypeString, 4)
-		e.WriteString(*p.Comment)
+		e.WriteStringField(4, *p.Comment)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -377,10 +369,8 @@ func (p *InvalidOperation) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.WhatOp)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Why)
+	e.WriteI32Field(1, p.WhatOp)
+	e.WriteStringField(2, p.Why)
 	e.WriteFieldStop()
 	return nil
 }
@@ -440,10 +430,8 @@ func (p *InvalidOperation) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.WhatOp)
-	e.WriteFieldBegin(runtime.TypeString, 2)
-	e.WriteString(p.Why)
+	e.WriteI32Field(1, p.WhatOp)
+	e.WriteStringField(2, p.Why)
 	e.WriteFieldStop()
 	return nil
 }
@@ -534,8 +522,7 @@ func (p *Overflow) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI64, 1)
-	e.WriteI64(p.Limit)
+	e.WriteI64Field(1, p.Limit)
 	e.WriteFieldStop()
 	return nil
 }
@@ -586,8 +573,7 @@ func (p *Overflow) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI64, 1)
-	e.WriteI64(p.Limit)
+	e.WriteI64Field(1, p.Limit)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1045,10 +1031,8 @@ func (p *CalculatorAddArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1111,10 +1095,8 @@ func (p *CalculatorAddArgs) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Num1)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Num2)
+	e.WriteI32Field(1, p.Num1)
+	e.WriteI32Field(2, p.Num2)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1210,8 +1192,7 @@ func (p *CalculatorAddResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1264,8 +1245,7 @@ func (p *CalculatorAddResult) EncodeCompact(e *runtime.CompactEncoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -1358,8 +1338,7 @@ func (p *CalculatorCalculateArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Logid)
+	e.WriteI32Field(1, p.Logid)
 	e.WriteFieldBegin(runtime.TypeStruct, 2)
 	if err := p.W.Encode(e); err != nil {
 		return runtime.NewFieldError("calculate_args", "w", err)
@@ -1423,8 +1402,7 @@ func (p *CalculatorCalculateArgs) EncodeCompact(e *runtime.CompactEncoder) error
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Logid)
+	e.WriteI32Field(1, p.Logid)
 	e.WriteFieldBegin(runtime.TypeStruct, 2)
 	if err := p.W.EncodeCompact(e); err != nil {
 		return runtime.NewFieldError("calculate_args", "w", err)
@@ -1549,8 +1527,7 @@ func (p *CalculatorCalculateResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	if p.Ouch != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)
@@ -1633,8 +1610,7 @@ func (p *CalculatorCalculateResult) EncodeCompact(e *runtime.CompactEncoder) err
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	if p.Ouch != nil {
 		e.WriteFieldBegin(runtime.TypeStruct, 1)
@@ -1742,8 +1718,7 @@ func (p *CalculatorZipArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Note)
+	e.WriteStringField(1, p.Note)
 	e.WriteFieldStop()
 	return nil
 }
@@ -1791,8 +1766,7 @@ func (p *CalculatorZipArgs) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeString, 1)
-	e.WriteString(p.Note)
+	e.WriteStringField(1, p.Note)
 	e.WriteFieldStop()
 	return nil
 }
@@ -2098,8 +2072,7 @@ func (p *CalculatorHistoryArgs) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Limit != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 1)
-		e.WriteI32(*p.Limit)
+		e.WriteI32Field(1, *p.Limit)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -2152,8 +2125,7 @@ func (p *CalculatorHistoryArgs) EncodeCompact(e *runtime.CompactEncoder) error {
 		return nil
 	}
 	if p.Limit != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 1)
-		e.WriteI32(*p.Limit)
+		e.WriteI32Field(1, *p.Limit)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -2748,8 +2720,7 @@ func (p *CalculatorDumpResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeString, 0)
-		e.WriteBinary(p.Success)
+		e.WriteBinaryField(0, p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -2799,8 +2770,7 @@ func (p *CalculatorDumpResult) EncodeCompact(e *runtime.CompactEncoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeString, 0)
-		e.WriteBinary(p.Success)
+		e.WriteBinaryField(0, p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -3129,14 +3099,10 @@ func (p *CalculatorTypeArgs) Encode(e *runtime.Encoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Func)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Ctx)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.Err)
-	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteString(p.Result_)
+	e.WriteI32Field(1, p.Func)
+	e.WriteI32Field(2, p.Ctx)
+	e.WriteI32Field(3, p.Err)
+	e.WriteStringField(4, p.Result_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -3220,14 +3186,10 @@ func (p *CalculatorTypeArgs) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteFieldStop()
 		return nil
 	}
-	e.WriteFieldBegin(runtime.TypeI32, 1)
-	e.WriteI32(p.Func)
-	e.WriteFieldBegin(runtime.TypeI32, 2)
-	e.WriteI32(p.Ctx)
-	e.WriteFieldBegin(runtime.TypeI32, 3)
-	e.WriteI32(p.Err)
-	e.WriteFieldBegin(runtime.TypeString, 4)
-	e.WriteString(p.Result_)
+	e.WriteI32Field(1, p.Func)
+	e.WriteI32Field(2, p.Ctx)
+	e.WriteI32Field(3, p.Err)
+	e.WriteStringField(4, p.Result_)
 	e.WriteFieldStop()
 	return nil
 }
@@ -3344,8 +3306,7 @@ func (p *CalculatorTypeResult) Encode(e *runtime.Encoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil
@@ -3398,8 +3359,7 @@ func (p *CalculatorTypeResult) EncodeCompact(e *runtime.CompactEncoder) error {
 		return nil
 	}
 	if p.Success != nil {
-		e.WriteFieldBegin(runtime.TypeI32, 0)
-		e.WriteI32(*p.Success)
+		e.WriteI32Field(0, *p.Success)
 	}
 	e.WriteFieldStop()
 	return nil

@@ -138,8 +138,7 @@ func (p *Route) Encode(e *runtime.Encoder) error {
 	if err := p.Start.Encode(e); err != nil {
 		return runtime.NewFieldError("Route", "start", err)
 	}
-	e.WriteFieldBegin(runtime.TypeI64, 3)
-	e.WriteI64(int64(p.Total))
+	e.WriteI64Field(3, int64(p.Total))
 	e.WriteFieldBegin(runtime.TypeMap, 4)
 	e.WriteMapBegin(runtime.TypeI32, runtime.TypeI64, len(p.ByUnit))
 	for k2, v3 := range p.ByUnit {
@@ -147,8 +146,7 @@ func (p *Route) Encode(e *runtime.Encoder) error {
 		e.WriteI64(int64(v3))
 	}
 	if p.Detour != nil {
-		e.WriteFieldBegin(runtime.TypeI64, 5)
-		e.WriteI64(int64(*p.Detour))
+		e.WriteI64Field(5, int64(*p.Detour))
 	}
 	e.WriteFieldBegin(runtime.TypeStruct, 6)
 	if err := p.Finish.Encode(e); err != nil {
@@ -307,8 +305,7 @@ func (p *Route) EncodeCompact(e *runtime.CompactEncoder) error {
 	if err := p.Start.EncodeCompact(e); err != nil {
 		return runtime.NewFieldError("Route", "start", err)
 	}
-	e.WriteFieldBegin(runtime.TypeI64, 3)
-	e.WriteI64(int64(p.Total))
+	e.WriteI64Field(3, int64(p.Total))
 	e.WriteFieldBegin(runtime.TypeMap, 4)
 	e.WriteMapBegin(runtime.TypeI32, runtime.TypeI64, len(p.ByUnit))
 	for k2, v3 := range p.ByUnit {
@@ -316,8 +313,7 @@ func (p *Route) EncodeCompact(e *runtime.CompactEncoder) error {
 		e.WriteI64(int64(v3))
 	}
 	if p.Detour != nil {
-		e.WriteFieldBegin(runtime.TypeI64, 5)
-		e.WriteI64(int64(*p.Detour))
+		e.WriteI64Field(5, int64(*p.Detour))
 	}
 	e.WriteFieldBegin(runtime.TypeStruct, 6)
 	if err := p.Finish.EncodeCompact(e); err != nil {
