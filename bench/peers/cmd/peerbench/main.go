@@ -30,7 +30,7 @@ import (
 func main() {
 	serve := flag.String("serve", "", "internal: run the named system's server and report its stats on stdin requests")
 	certDir := flag.String("certs", "", "internal: directory with the server certificate")
-	passes := flag.Int("passes", 3, "interleaved passes of the RPC table; each figure is their median")
+	passes := flag.Int("passes", 5, "interleaved passes of the RPC table; each figure is their median")
 	codecPasses := flag.Int("codec-passes", 5, "interleaved passes of the codec table (its benchmarks are short and swing with the collector, so it takes more)")
 	benchtime := flag.Duration("benchtime", time.Second, "measured time of each RPC cell in each pass; each codec benchmark runs a third of it")
 	callerList := flag.String("callers", "1,16,64,256", "caller counts of the RPC table")
@@ -115,52 +115,81 @@ func runCodec(passes int, benchtime time.Duration) error {
 	if err != nil {
 		return err
 	}
+	// A group is one case and op: thriftsec's cell and its peers'.
+	type key struct{ caseName, op string }
+	type group struct {
+		ours  int
+		peers []int
+	}
+	groups := map[key]*group{}
+	var order []key
+	for i, c := range cells {
+		k := key{c.caseName, c.op}
+		g := groups[k]
+		if g == nil {
+			g = &group{ours: -1}
+			groups[k] = g
+			order = append(order, k)
+		}
+		if c.lib == codecLibs[0] {
+			g.ours = i
+		} else {
+			g.peers = append(g.peers, i)
+		}
+	}
 	ns := make([][]float64, len(cells))
 	allocs := make([][]float64, len(cells))
+	// ratios[i] holds peer cell i's time ÷ thriftsec's, one per pass.
+	ratios := make([][]float64, len(cells))
+	run := func(i int) (float64, error) {
+		c := cells[i]
+		r := testing.Benchmark(c.run)
+		if r.N == 0 {
+			return 0, fmt.Errorf("codec %s %s %s failed", c.caseName, c.op, c.lib)
+		}
+		t := float64(r.T.Nanoseconds()) / float64(r.N)
+		ns[i] = append(ns[i], t)
+		allocs[i] = append(allocs[i], float64(r.MemAllocs)/float64(r.N))
+		return t, nil
+	}
 	for p := range passes {
 		fmt.Fprintf(os.Stderr, "codec pass %d/%d\n", p+1, passes)
-		for i, c := range cells {
-			r := testing.Benchmark(c.run)
-			if r.N == 0 {
-				return fmt.Errorf("codec %s %s %s failed", c.caseName, c.op, c.lib)
+		for _, k := range order {
+			// thriftsec runs before and after each peer, and the peer's
+			// ratio is to the mean of the two: the machine's speed drifts
+			// over seconds here, and bracketing each peer's run takes the
+			// drift out of its ratio (running the four cells in a row, a
+			// peer's run and thriftsec's were up to three cells apart).
+			g := groups[k]
+			before, err := run(g.ours)
+			if err != nil {
+				return err
 			}
-			ns[i] = append(ns[i], float64(r.T.Nanoseconds())/float64(r.N))
-			allocs[i] = append(allocs[i], float64(r.MemAllocs)/float64(r.N))
+			for _, peer := range g.peers {
+				t, err := run(peer)
+				if err != nil {
+					return err
+				}
+				after, err := run(g.ours)
+				if err != nil {
+					return err
+				}
+				ratios[peer] = append(ratios[peer], t/((before+after)/2))
+				before = after
+			}
 		}
 	}
-	type key struct{ caseName, op, lib string }
-	idx := map[key]int{}
-	var rows []key
-	for i, c := range cells {
-		k := key{c.caseName, c.op, c.lib}
-		idx[k] = i
-		if c.lib == codecLibs[0] {
-			rows = append(rows, k)
-		}
-	}
-	// A ratio is the median of the passes' own ratios, each from two
-	// cells measured seconds apart, not the ratio of the two medians: the
-	// machine's speed drifts between passes, and pairing within a pass
-	// takes the drift out.
-	ratio := func(peer, ours int) float64 {
-		r := make([]float64, passes)
-		for p := range passes {
-			r[p] = ns[peer][p] / ns[ours][p]
-		}
-		return median(r)
-	}
-	sort.SliceStable(rows, func(i, j int) bool { return rows[i].op > rows[j].op })
-	fmt.Printf("\nCodec, binary protocol: ns/op, allocs/op (medians of %d interleaved passes; ratio = peer time ÷ thriftsec's in the same pass, their median; > 1 means thriftsec is faster)\n\n", passes)
+	sort.SliceStable(order, func(i, j int) bool { return order[i].op > order[j].op })
+	fmt.Printf("\nCodec, binary protocol: ns/op, allocs/op (medians of %d interleaved passes; ratio = peer time ÷ thriftsec's, the mean of its runs just before and just after the peer's, in each pass; their median; > 1 means thriftsec is faster)\n\n", passes)
 	fmt.Printf("| op | value | %s |\n", strings.Join(codecLibs, " | "))
 	fmt.Printf("|---|---|%s\n", strings.Repeat("---|", len(codecLibs)))
-	for _, r := range rows {
-		ours := idx[r]
-		cols := []string{fmt.Sprintf("%s ns, %s", fmtNs(median(ns[ours])), fmtAllocs(median(allocs[ours])))}
-		for _, lib := range codecLibs[1:] {
-			peer := idx[key{r.caseName, r.op, lib}]
-			cols = append(cols, fmt.Sprintf("%s ns, %s (%.2f×)", fmtNs(median(ns[peer])), fmtAllocs(median(allocs[peer])), ratio(peer, ours)))
+	for _, k := range order {
+		g := groups[k]
+		cols := []string{fmt.Sprintf("%s ns, %s", fmtNs(median(ns[g.ours])), fmtAllocs(median(allocs[g.ours])))}
+		for _, peer := range g.peers {
+			cols = append(cols, fmt.Sprintf("%s ns, %s (%.2f×)", fmtNs(median(ns[peer])), fmtAllocs(median(allocs[peer])), median(ratios[peer])))
 		}
-		fmt.Printf("| %s | %s | %s |\n", r.op, r.caseName, strings.Join(cols, " | "))
+		fmt.Printf("| %s | %s | %s |\n", k.op, k.caseName, strings.Join(cols, " | "))
 	}
 	return nil
 }
