@@ -6,6 +6,7 @@ import (
 	"net"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -262,11 +263,45 @@ func TestDeadlineSpansAttempts(t *testing.T) {
 	}
 }
 
+// TestClassify reads errors as runtime.Client returns them: a refused
+// dial and a closed client, taken from real calls, are not sent.
 func TestClassify(t *testing.T) {
 	ln, _ := net.Listen("tcp", "127.0.0.1:0")
-	addr := ln.Addr().String()
+	refused := ln.Addr().String()
 	ln.Close()
-	_, dialErr := net.Dial("tcp", addr)
+	// A peer that hangs up on every connection: the pooled one is found
+	// dead before the call, and the dial that replaces it is refused.
+	hangUp, _ := net.Listen("tcp", "127.0.0.1:0")
+	defer hangUp.Close()
+	go func() {
+		for {
+			c, err := hangUp.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	first := true
+	rc, err := runtime.Dial(context.Background(), hangUp.Addr().String(), runtime.WithPlaintext(), runtime.WithLogger(quietLogger()),
+		runtime.WithDialer(func(ctx context.Context, addr string) (net.Conn, error) {
+			var d net.Dialer
+			if first {
+				first = false
+				return d.DialContext(ctx, "tcp", addr)
+			}
+			return d.DialContext(ctx, "tcp", refused)
+		}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // for the hang-up to arrive
+	_, dialErr := call(rc, "echo", "x")
+	if !errors.Is(dialErr, syscall.ECONNREFUSED) {
+		t.Fatalf("the call's dial was not refused: %v", dialErr)
+	}
+	rc.Close()
+	_, closedErr := call(rc, "echo", "x")
 	done, cancel := context.WithCancel(context.Background())
 	cancel()
 	bg := context.Background()
@@ -279,7 +314,7 @@ func TestClassify(t *testing.T) {
 		{bg, runtime.NewApplicationError(runtime.ExceptionInternalError, "x"), answered},
 		{bg, runtime.NewApplicationError(runtime.ExceptionNotExecuted, "x"), notExecuted},
 		{bg, dialErr, notSent},
-		{bg, runtime.ErrClientClosed, notSent},
+		{bg, closedErr, notSent},
 		{bg, errors.New("thrift: call x: unexpected EOF"), lost},
 		{done, errors.New("thrift: call x: context canceled"), ctxEnded},
 	} {

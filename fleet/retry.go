@@ -3,8 +3,6 @@ package fleet
 import (
 	"context"
 	"errors"
-	"net"
-	"strings"
 	"sync/atomic"
 
 	"github.com/thriftsec/thriftsec/runtime"
@@ -37,18 +35,10 @@ func classify(ctx context.Context, err error) outcome {
 	if ctx.Err() != nil {
 		return ctxEnded
 	}
-	if errors.Is(err, runtime.ErrClientClosed) {
-		return notSent // the endpoint was removed before the call was sent
-	}
-	var oe *net.OpError
-	if errors.As(err, &oe) && oe.Op == "dial" {
-		return notSent
-	}
-	// runtime.Client wraps these without a type of their own; both mean
-	// that no request bytes were written.
-	msg := err.Error()
-	if strings.Contains(msg, "thrift: TLS handshake with ") ||
-		strings.Contains(msg, "connection closed by server before sending") {
+	if errors.Is(err, runtime.ErrNotSent) {
+		// The connection could not be made (refused, unreachable, TLS
+		// handshake failed) or the endpoint was removed before the call
+		// was sent.
 		return notSent
 	}
 	return lost

@@ -96,6 +96,24 @@ import (
 // ErrClientClosed is returned by calls made after Client.Close.
 var ErrClientClosed = errors.New("thrift: client closed")
 
+// ErrNotSent matches, with errors.Is, the error of a call that failed
+// before any byte of its request was written: its connection could not be
+// made (refused, unreachable, reset or failed during the TLS handshake, as
+// when a server closes its listener with connections still in its accept
+// queue) or the Client was closed. Like ErrNotExecuted, it says the call
+// provably never reached a handler, so sending it again, to this server
+// or another, is safe. The error also wraps its cause (errors.Is(err,
+// syscall.ECONNREFUSED), ErrClientClosed, ...).
+var ErrNotSent = errors.New("thrift: request not sent")
+
+// notSentError marks err, from before the request was written, as
+// ErrNotSent.
+type notSentError struct{ err error }
+
+func (e notSentError) Error() string        { return e.err.Error() }
+func (e notSentError) Unwrap() error        { return e.err }
+func (e notSentError) Is(target error) bool { return target == ErrNotSent }
+
 // Defaults of the client options.
 const (
 	DefaultDialTimeout    = 10 * time.Second
@@ -229,7 +247,10 @@ func (o *clientOptions) setDefaults() {
 // on another connection, only when it provably never reached a handler:
 // the server answered ExceptionNotExecuted (it is shutting down).
 // Otherwise a call is never retried once its bytes may have reached the
-// server.
+// server. A call that failed before any of its request was written (no
+// connection could be made, or the Client was closed) returns an error
+// matching ErrNotSent, so that a caller holding several servers knows it
+// may send it to another.
 //
 // Every call honours its context: when the context ends first, the call's
 // connection is closed (a half-read reply can never be reused) and the
@@ -400,7 +421,7 @@ func (cl *Client) attempt(ctx context.Context, limit time.Time, slack time.Durat
 	}
 	cc, err := cl.get(ctx, limit, slack, now)
 	if err != nil {
-		return false, fmt.Errorf("thrift: call %s: %w", method, err)
+		return false, fmt.Errorf("thrift: call %s: %w", method, notSentError{err})
 	}
 	defer cl.put(cc)
 	cc.seq++

@@ -210,7 +210,7 @@ func (c *HTTPClient) roundTrip(ctx context.Context, method string, args, result 
 		return fmt.Errorf("thrift: call %s: %w", method, err)
 	}
 	if c.closed.Load() {
-		return fmt.Errorf("thrift: call %s: %w", method, ErrClientClosed)
+		return fmt.Errorf("thrift: call %s: %w", method, notSentError{ErrClientClosed})
 	}
 	limit, ok := ctx.Deadline()
 	if !ok && c.opts.callTimeout > 0 {
