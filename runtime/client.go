@@ -141,6 +141,7 @@ type clientOptions struct {
 	callTimeout  time.Duration
 	dialer       func(ctx context.Context, addr string) (net.Conn, error)
 	sealer       Sealer
+	pipeline     int         // WithPipelining's depth; 0 for none
 	httpHeader   http.Header // HTTPClient only
 
 	tokens         TokenSource // WithBearerToken
@@ -265,6 +266,7 @@ type Client struct {
 	peer   *Peer
 	invoke ClientInvoker // nil without interceptors
 	sem    chan struct{} // one token per connection in use
+	pipe   *pipePool     // WithPipelining's connections, instead of idle
 
 	mu     sync.Mutex
 	idle   []*clientConn
@@ -310,6 +312,9 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 	if err := o.useTokens(o.transport.carriesHeaders()); err != nil {
 		return nil, err
 	}
+	if err := o.checkPipelining(); err != nil {
+		return nil, err
+	}
 	o.setDefaults()
 	cl := &Client{
 		addr: addr,
@@ -327,6 +332,15 @@ func Dial(ctx context.Context, addr string, opts ...ClientOption) (*Client, erro
 		cl.invoke = chainClient(o.interceptors, func(ctx context.Context, info *CallInfo, args, result Struct) error {
 			return cl.roundTrip(ctx, info.Method, args, result, info.Oneway)
 		})
+	}
+	if o.pipeline > 0 {
+		cl.pipe = newPipePool(cl)
+		pc, err := cl.pipe.open(ctx)
+		if err != nil {
+			return nil, err
+		}
+		cl.pipe.conns = append(cl.pipe.conns, pc)
+		return cl, nil
 	}
 	cc, err := cl.dial(ctx)
 	if err != nil {
@@ -366,6 +380,9 @@ func (cl *Client) Close() error {
 	for _, cc := range idle {
 		cc.abort()
 	}
+	if cl.pipe != nil {
+		cl.pipe.close()
+	}
 	return nil
 }
 
@@ -398,7 +415,13 @@ func (cl *Client) roundTrip(ctx context.Context, method string, args, result Str
 		if attempt > 1 {
 			now = time.Time{} // a round trip old
 		}
-		again, err := cl.attempt(ctx, limit, slack, now, method, args, result, oneway)
+		var again bool
+		var err error
+		if cl.pipe != nil {
+			again, err = cl.pipe.attempt(ctx, limit, slack, method, args, result, oneway)
+		} else {
+			again, err = cl.attempt(ctx, limit, slack, now, method, args, result, oneway)
+		}
 		if !again || attempt == maxAttempts || ctx.Err() != nil || (!limit.IsZero() && !time.Now().Before(limit)) {
 			return err
 		}
@@ -584,28 +607,12 @@ func (cl *Client) put(cc *clientConn) {
 // dial opens and, for TLS, handshakes a new connection within the dial
 // timeout.
 func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
-	ctx, cancel := context.WithTimeout(ctx, cl.opts.dialTimeout)
-	defer cancel()
-	dial := cl.opts.dialer
-	if dial == nil {
-		dial = dialNet
-	}
-	raw, err := dial(ctx, cl.addr)
+	raw, probe, conn, err := cl.connect(ctx)
 	if err != nil {
 		return nil, err
 	}
-	cc := &clientConn{cl: cl, raw: raw}
+	cc := &clientConn{cl: cl, raw: raw, probe: probe}
 	cc.abortFn = cc.abort
-	cc.probe = newProbeConn(raw)
-	conn := net.Conn(cc.probe)
-	if cl.tls != nil {
-		tc := tls.Client(cc.probe, cl.tls)
-		if err := tc.HandshakeContext(ctx); err != nil {
-			raw.Close()
-			return nil, fmt.Errorf("thrift: TLS handshake with %s: %w", cl.addr, err)
-		}
-		conn = tc
-	}
 	cc.conn = conn
 	var in io.Reader = conn
 	var out io.Writer = conn
@@ -616,6 +623,32 @@ func (cl *Client) dial(ctx context.Context) (*clientConn, error) {
 	cc.w = newWire(t, cl.opts.protocol, in, out, cl.opts.lim)
 	cc.w.sealer = cl.opts.sealer
 	return cc, nil
+}
+
+// connect opens and, for TLS, handshakes a new connection within the dial
+// timeout. conn is probe, or the TLS connection over it.
+func (cl *Client) connect(ctx context.Context) (raw net.Conn, probe *probeConn, conn net.Conn, err error) {
+	ctx, cancel := context.WithTimeout(ctx, cl.opts.dialTimeout)
+	defer cancel()
+	dial := cl.opts.dialer
+	if dial == nil {
+		dial = dialNet
+	}
+	raw, err = dial(ctx, cl.addr)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	probe = newProbeConn(raw)
+	conn = probe
+	if cl.tls != nil {
+		tc := tls.Client(probe, cl.tls)
+		if err := tc.HandshakeContext(ctx); err != nil {
+			raw.Close()
+			return nil, nil, nil, fmt.Errorf("thrift: TLS handshake with %s: %w", cl.addr, err)
+		}
+		conn = tc
+	}
+	return raw, probe, conn, nil
 }
 
 // clientConn is one pooled connection, used by one call at a time: the
