@@ -48,6 +48,7 @@ import (
 	"reflect"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	tt "github.com/thriftsec/thriftsec/examples/thrifttest/gen/thrifttest"
@@ -75,6 +76,7 @@ func run() int {
 	concurrency := fs.Int("concurrency", 8, "with --load: concurrent callers")
 	jwtToken := fs.String("jwt-token", "", `send the JWT in FILE as "authorization: Bearer <token>" with every call`)
 	jwtPlain := fs.Bool("jwt-insecure-plaintext", false, "allow --jwt-token without --ssl (the token then travels in the clear)")
+	pipeline := fs.Int("pipeline", 0, "run the checks concurrently over one connection carrying up to N calls at once (runtime.WithPipelining), three rounds of each")
 	if err := crossflag.Parse(fs, os.Args[1:]); err != nil {
 		fmt.Fprintln(os.Stderr, "testclient:", err)
 		return 2
@@ -128,6 +130,9 @@ func run() int {
 			return 2
 		}
 		opts = append(opts, runtime.WithSealer(link))
+	}
+	if *pipeline > 1 {
+		opts = append(opts, runtime.WithPipelining(*pipeline))
 	}
 	if *jwtToken != "" {
 		b, err := os.ReadFile(*jwtToken)
@@ -197,21 +202,56 @@ func run() int {
 			want[strings.TrimSpace(m)] = true
 		}
 	}
-	passed, failed := 0, 0
+	var run []check
 	for _, ch := range checks {
 		method, _, _ := strings.Cut(ch.name, "/")
-		if want != nil && !want[method] {
-			continue
+		if want == nil || want[method] {
+			run = append(run, ch)
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), *timeout)
-		err := ch.run(ctx, client)
-		cancel()
+	}
+	rounds := 1
+	if *pipeline > 1 {
+		// All at once, so that the connection carries several calls
+		// and the server's replies must each reach their own call.
+		rounds = 3
+	}
+	errs := make([]error, len(run)*rounds)
+	var wg sync.WaitGroup
+	var after []func()
+	for i := range errs {
+		ch := run[i%len(run)]
+		do := func() {
+			ctx, cancel := context.WithTimeout(context.Background(), *timeout)
+			defer cancel()
+			errs[i] = ch.run(ctx, client)
+		}
+		// A oneway check times the call: concurrent, it would also time
+		// the wait for one of the connection's slots, so it runs after.
+		switch {
+		case *pipeline <= 1:
+			do()
+		case strings.HasPrefix(ch.name, "testOneway"):
+			after = append(after, do)
+		default:
+			wg.Go(do)
+		}
+	}
+	wg.Wait()
+	for _, do := range after {
+		do()
+	}
+	passed, failed := 0, 0
+	for i, err := range errs {
+		name := run[i%len(run)].name
+		if rounds > 1 {
+			name += fmt.Sprintf(" (round %d)", i/len(run)+1)
+		}
 		if err != nil {
 			failed++
-			fmt.Printf("FAIL %s: %v\n", ch.name, err)
+			fmt.Printf("FAIL %s: %v\n", name, err)
 		} else {
 			passed++
-			fmt.Printf("PASS %s\n", ch.name)
+			fmt.Printf("PASS %s\n", name)
 		}
 	}
 	if c.Multiplexed() && (want == nil || want["secondtestString"]) {

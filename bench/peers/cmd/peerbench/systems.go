@@ -44,11 +44,12 @@ type system struct {
 
 func systems() []system {
 	return []system{
-		{"thriftsec TLS", serveOurs(true), dialOurs(true)},
+		{"thriftsec TLS", serveOurs(true), dialOurs(true, 0)},
+		{"thriftsec TLS pipelined", serveOurs(true), dialOurs(true, pipelineDepth)},
 		{"raw crypto/tls", serveRaw(true), dialRaw(true)},
 		{"Apache Go TLS", serveApache, dialApache},
 		{"gRPC-Go TLS", serveGRPC, dialGRPC},
-		{"thriftsec plain", serveOurs(false), dialOurs(false)},
+		{"thriftsec plain", serveOurs(false), dialOurs(false, 0)},
 		{"raw TCP", serveRaw(false), dialRaw(false)},
 		{"Kitex plain", serveKitex, dialKitex},
 	}
@@ -154,9 +155,19 @@ func serveOurs(secure bool) func(*certs) (string, error) {
 	}
 }
 
-func dialOurs(secure bool) func(*certs, string, int) ([]func() error, func(), error) {
+// pipelineDepth is how many calls the pipelined system puts on one
+// connection: 64 callers share 8 connections.
+const pipelineDepth = 8
+
+// dialOurs makes one Client for all callers, its pool sized to them: a
+// connection per caller, or with pipelining (depth > 1) one per depth
+// callers, each carrying up to depth calls at once.
+func dialOurs(secure bool, depth int) func(*certs, string, int) ([]func() error, func(), error) {
 	return func(c *certs, addr string, callers int) ([]func() error, func(), error) {
 		opts := []runtime.ClientOption{runtime.WithMaxConns(callers)}
+		if depth > 1 {
+			opts = []runtime.ClientOption{runtime.WithMaxConns((callers + depth - 1) / depth), runtime.WithPipelining(depth)}
+		}
 		if secure {
 			opts = append(opts, runtime.WithTLS(c.clientTLS()))
 		} else {
