@@ -195,7 +195,29 @@ func flood(t *testing.T, first []byte) {
 // server gets SIGTERM. No call is reset: each is served, or answered
 // NOT_EXECUTED (and retried by the client, which then finds the port
 // closed), and the process exits within 2 s of its last call.
+//
+// Pipelined, the 32 callers share one client whose 4 connections carry up
+// to 8 calls each: the calls queued behind one the server refuses did not
+// run either, and are retried as such.
 func TestGracefulStop(t *testing.T) {
+	t.Run("one call per connection", func(t *testing.T) {
+		gracefulStop(t, func(s *server) *thrifttest.ThriftTestClient {
+			c, _ := s.client(t, runtime.WithMaxConns(1))
+			return c
+		})
+	})
+	t.Run("pipelined", func(t *testing.T) {
+		var shared *thrifttest.ThriftTestClient
+		gracefulStop(t, func(s *server) *thrifttest.ThriftTestClient {
+			if shared == nil {
+				shared, _ = s.client(t, runtime.WithMaxConns(4), runtime.WithPipelining(8))
+			}
+			return shared
+		})
+	})
+}
+
+func gracefulStop(t *testing.T, client func(*server) *thrifttest.ThriftTestClient) {
 	s := startServer(t)
 	const clients = 32
 	var (
@@ -206,7 +228,7 @@ func TestGracefulStop(t *testing.T) {
 		bad      []error
 	)
 	for range clients {
-		c, _ := s.client(t, runtime.WithMaxConns(1))
+		c := client(s)
 		wg.Go(func() {
 			for i := 0; i < 1_000_000; i++ {
 				ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
