@@ -28,8 +28,9 @@
 // stops at once; Serve returns ErrServerClosed after either.
 //
 // Dial returns a *Client, safe for concurrent use: a pool of connections,
-// one call in flight on each, that notices connections the server closed
-// and drops them before reuse. Every call honours its context, and one
+// one call in flight on each (several with WithPipelining, see
+// pipeline.go), that notices connections the server closed and drops
+// them before reuse. Every call honours its context, and one
 // without a deadline gets WithCallTimeout's. Generated clients take it as
 // their Caller. Interceptors wrap calls on both sides (the first is
 // outermost); LoggingServerInterceptor and LoggingClientInterceptor log

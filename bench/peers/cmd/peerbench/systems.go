@@ -12,6 +12,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/apache/thrift/lib/go/thrift"
@@ -47,6 +48,7 @@ func systems() []system {
 		{"thriftsec TLS", serveOurs(true), dialOurs(true, 0)},
 		{"thriftsec TLS pipelined", serveOurs(true), dialOurs(true, pipelineDepth)},
 		{"raw crypto/tls", serveRaw(true), dialRaw(true)},
+		{"raw crypto/tls pipelined", serveRawPipelined, dialRawPipelined},
 		{"Apache Go TLS", serveApache, dialApache},
 		{"gRPC-Go TLS", serveGRPC, dialGRPC},
 		{"thriftsec plain", serveOurs(false), dialOurs(false, 0)},
@@ -274,6 +276,135 @@ func dialRaw(secure bool) func(*certs, string, int) ([]func() error, func(), err
 		}
 		return calls, closeAll, nil
 	}
+}
+
+// --- the pipelined floor: the same frames, callers/pipelineDepth
+// connections each carrying up to pipelineDepth of them at once, the
+// requests of callers that are ready together sent in one Write and the
+// replies read by one goroutine per connection; the server writes its
+// replies once it has no further request at hand. Nothing else: no
+// deadlines, no limits, no cancellation. ---
+
+func serveRawPipelined(c *certs) (string, error) {
+	ln, err := tls.Listen("tcp", "127.0.0.1:0", c.serverTLS())
+	if err != nil {
+		return "", err
+	}
+	go func() {
+		for {
+			conn, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go rawPipelinedEcho(conn)
+		}
+	}()
+	return ln.Addr().String(), nil
+}
+
+func rawPipelinedEcho(conn net.Conn) {
+	defer conn.Close()
+	r := bufio.NewReaderSize(conn, 16<<10)
+	w := bufio.NewWriterSize(conn, 16<<10)
+	buf := make([]byte, 4+payloadSize)
+	for {
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return
+		}
+		if binary.BigEndian.Uint32(buf) != payloadSize {
+			return
+		}
+		w.Write(buf)
+		if r.Buffered() == 0 && w.Flush() != nil {
+			return
+		}
+	}
+}
+
+// rawMux is one pipelined connection of the floor.
+type rawMux struct {
+	conn    net.Conn
+	mu      sync.Mutex
+	pending []byte
+	spare   []byte
+	writing bool
+	waiters []chan error // in the order of the requests
+}
+
+func (m *rawMux) call(req []byte, done chan error) error {
+	m.mu.Lock()
+	m.pending = append(m.pending, req...)
+	m.waiters = append(m.waiters, done)
+	if !m.writing {
+		m.writing = true
+		for len(m.pending) > 0 {
+			b := m.pending
+			m.pending = m.spare[:0]
+			m.mu.Unlock()
+			_, err := m.conn.Write(b)
+			m.mu.Lock()
+			m.spare = b
+			if err != nil {
+				m.writing = false
+				m.mu.Unlock()
+				return err
+			}
+		}
+		m.writing = false
+	}
+	m.mu.Unlock()
+	return <-done
+}
+
+func (m *rawMux) readLoop() {
+	r := bufio.NewReaderSize(m.conn, 16<<10)
+	resp := make([]byte, 4+payloadSize)
+	for {
+		_, err := io.ReadFull(r, resp)
+		m.mu.Lock()
+		if err != nil {
+			for _, w := range m.waiters {
+				w <- err
+			}
+			m.waiters = nil
+			m.mu.Unlock()
+			return
+		}
+		w := m.waiters[0]
+		m.waiters = m.waiters[1:]
+		m.mu.Unlock()
+		w <- nil
+	}
+}
+
+func dialRawPipelined(c *certs, addr string, callers int) ([]func() error, func(), error) {
+	muxes := make([]*rawMux, (callers+pipelineDepth-1)/pipelineDepth)
+	closeAll := func() {
+		for _, m := range muxes {
+			if m != nil {
+				m.conn.Close()
+			}
+		}
+	}
+	for i := range muxes {
+		conn, err := tls.Dial("tcp", addr, c.clientTLS())
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		muxes[i] = &rawMux{conn: conn}
+		go muxes[i].readLoop()
+	}
+	req := make([]byte, 4+payloadSize)
+	binary.BigEndian.PutUint32(req, payloadSize)
+	copy(req[4:], payload())
+	calls := make([]func() error, callers)
+	for i := range calls {
+		m := muxes[i%len(muxes)]
+		done := make(chan error, 1)
+		calls[i] = func() error { return m.call(req, done) }
+	}
+	return calls, closeAll, nil
 }
 
 // --- Apache Thrift Go 0.17: TSimpleServer over TSSLServerSocket, framed
