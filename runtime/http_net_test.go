@@ -263,6 +263,7 @@ func TestHTTPPlaintextByName(t *testing.T) {
 		{"https:///path", nil},
 		{"https://127.0.0.1:1/", []ClientOption{WithTransport(Buffered)}},
 		{"https://127.0.0.1:1/", []ClientOption{WithTransport(Header), WithProtocol(JSON)}},
+		{"https://127.0.0.1:1/", []ClientOption{WithPipelining(8)}},
 	} {
 		if _, err := NewHTTPClient(tc.url, tc.opts...); err == nil {
 			t.Errorf("NewHTTPClient(%q) with %d options accepted", tc.url, len(tc.opts))

@@ -113,6 +113,8 @@ func NewHTTPClient(rawURL string, opts ...ClientOption) (*HTTPClient, error) {
 		return nil, fmt.Errorf("thrift: transport %v is not Framed, Buffered or Header", o.transport)
 	case o.sealer != nil:
 		return nil, errors.New("thrift: WithSealer is not supported over HTTP")
+	case o.pipeline > 1:
+		return nil, errors.New("thrift: WithPipelining does not apply over HTTP, where each call is its own request")
 	}
 	for k, vs := range o.httpHeader {
 		for _, v := range vs {

@@ -216,3 +216,71 @@ func TestPipeliningOptions(t *testing.T) {
 		}
 	}
 }
+
+// TestPipelinedHostileReplies: what a server sends in place of replies
+// (a frame over the size limit, a negative length, garbage, a reply
+// before any call) fails the calls with an error, in bounded time, or
+// ends the connection.
+func TestPipelinedHostileReplies(t *testing.T) {
+	for name, reply := range map[string][]byte{
+		"oversized frame": {0x7f, 0xff, 0xff, 0xff, 1, 2, 3},
+		"negative length": {0xff, 0xff, 0xff, 0xf0},
+		"garbage":         {0, 0, 0, 8, 0xde, 0xad, 0xbe, 0xef, 0xde, 0xad, 0xbe, 0xef},
+	} {
+		t.Run(name, func(t *testing.T) {
+			hostile := serveLoopback(t, func(c net.Conn) {
+				defer c.Close()
+				c.SetDeadline(time.Now().Add(5 * time.Second))
+				var h [4]byte
+				if _, err := io.ReadFull(c, h[:]); err != nil {
+					return
+				}
+				c.Write(reply)
+				io.Copy(io.Discard, c)
+			})
+			c, err := Dial(context.Background(), hostile.Addr().String(), WithPlaintext(), WithLogger(testLogger()),
+				WithPipelining(4), WithCallTimeout(2*time.Second))
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			var wg sync.WaitGroup
+			start := time.Now()
+			for range 4 {
+				wg.Go(func() {
+					if err := c.Call(context.Background(), "add", &pairArgs{A: 1}, &i32Result{}); err == nil {
+						t.Error("a call answered by hostile bytes succeeded")
+					}
+				})
+			}
+			wg.Wait()
+			if took := time.Since(start); took > time.Second {
+				t.Errorf("the calls took %v to fail", took)
+			}
+		})
+	}
+	t.Run("reply before any call", func(t *testing.T) {
+		early := serveLoopback(t, func(c net.Conn) {
+			defer c.Close()
+			var e Encoder
+			e.BeginFrame()
+			e.WriteMessageBegin("add", MessageReply, 1)
+			(&i32Result{}).Encode(&e)
+			e.EndFrame()
+			c.Write(e.Bytes())
+			c.SetReadDeadline(time.Now().Add(5 * time.Second))
+			io.Copy(io.Discard, c)
+		})
+		c, err := Dial(context.Background(), early.Addr().String(), WithPlaintext(), WithLogger(testLogger()), WithPipelining(4), WithMaxConns(1))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		// The unsolicited reply ends the connection Dial opened.
+		waitFor(t, "the unsolicited reply to end the connection", func() bool {
+			c.pipe.mu.Lock()
+			defer c.pipe.mu.Unlock()
+			return len(c.pipe.conns) == 0
+		})
+	})
+}
