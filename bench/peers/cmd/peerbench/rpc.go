@@ -309,7 +309,7 @@ func runRPC(passes int, d time.Duration, callers []int, only string) error {
 			}
 		}
 	}
-	fmt.Printf("\nRPC, 1 KiB echo over loopback, one connection per caller: calls/s, p50/p99 latency, CPU µs and allocations per call as client+server (median of %d interleaved passes of %v; ratio = calls/s ÷ raw crypto/tls's in the same pass, their median)\n\n", passes, d)
+	fmt.Printf("\nRPC, 1 KiB echo over loopback, one connection per caller (the pipelined rows: one per %d callers, each carrying up to %d calls at once): calls/s, p50/p99 latency, CPU µs and allocations per call as client+server (median of %d interleaved passes of %v; ratio = calls/s ÷ raw crypto/tls's in the same pass, their median)\n\n", pipelineDepth, pipelineDepth, passes, d)
 	fmt.Printf("| system | callers | calls/s | ÷ raw TLS | p50 | p99 | CPU µs/call c+s | allocs/call c+s |\n")
 	fmt.Printf("|---|---|---|---|---|---|---|---|\n")
 	rawTLS := -1

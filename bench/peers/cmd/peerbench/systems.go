@@ -49,6 +49,7 @@ func systems() []system {
 		{"thriftsec TLS pipelined", serveOurs(true), dialOurs(true, pipelineDepth)},
 		{"raw crypto/tls", serveRaw(true), dialRaw(true)},
 		{"raw crypto/tls pipelined", serveRawPipelined, dialRawPipelined},
+		{"raw crypto/tls 1 conn per 8", serveRaw(true), dialRawShared},
 		{"Apache Go TLS", serveApache, dialApache},
 		{"gRPC-Go TLS", serveGRPC, dialGRPC},
 		{"thriftsec plain", serveOurs(false), dialOurs(false, 0)},
@@ -403,6 +404,50 @@ func dialRawPipelined(c *certs, addr string, callers int) ([]func() error, func(
 		m := muxes[i%len(muxes)]
 		done := make(chan error, 1)
 		calls[i] = func() error { return m.call(req, done) }
+	}
+	return calls, closeAll, nil
+}
+
+// dialRawShared is the ping-pong floor over the pipelined rows'
+// connection count: callers/pipelineDepth connections, each carrying one
+// call at a time, its callers taking turns.
+func dialRawShared(c *certs, addr string, callers int) ([]func() error, func(), error) {
+	type shared struct {
+		mu   sync.Mutex
+		conn net.Conn
+		resp []byte
+	}
+	conns := make([]*shared, (callers+pipelineDepth-1)/pipelineDepth)
+	closeAll := func() {
+		for _, sc := range conns {
+			if sc != nil {
+				sc.conn.Close()
+			}
+		}
+	}
+	for i := range conns {
+		conn, err := tls.Dial("tcp", addr, c.clientTLS())
+		if err != nil {
+			closeAll()
+			return nil, nil, err
+		}
+		conns[i] = &shared{conn: conn, resp: make([]byte, 4+payloadSize)}
+	}
+	req := make([]byte, 4+payloadSize)
+	binary.BigEndian.PutUint32(req, payloadSize)
+	copy(req[4:], payload())
+	calls := make([]func() error, callers)
+	for i := range calls {
+		sc := conns[i%len(conns)]
+		calls[i] = func() error {
+			sc.mu.Lock()
+			defer sc.mu.Unlock()
+			if _, err := sc.conn.Write(req); err != nil {
+				return err
+			}
+			_, err := io.ReadFull(sc.conn, sc.resp)
+			return err
+		}
 	}
 	return calls, closeAll, nil
 }
