@@ -209,6 +209,12 @@ func (ts *testService) processor() *Processor {
 			return &strStruct{ID: 0, S: &s}, nil
 		},
 	})
+	p.Register("echo", Method{
+		NewArgs: func() Struct { return &strStruct{ID: 1} },
+		Handle: func(ctx context.Context, in Struct) (Struct, error) {
+			return &strStruct{ID: 0, S: in.(*strStruct).S}, nil
+		},
+	})
 	p.Register("whoami", Method{
 		NewArgs: func() Struct { return &emptyStruct{} },
 		Handle: func(ctx context.Context, in Struct) (Struct, error) {

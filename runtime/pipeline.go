@@ -428,6 +428,9 @@ func (pc *pipeConn) writeAll() {
 		pc.mu.Unlock()
 		_, err := pc.conn.Write(b)
 		pc.mu.Lock()
+		// b is the next batch's buffer, unless it grew large; never
+		// the old spare, which pending now is.
+		pc.spare = nil
 		if cap(b) <= maxKeptWriteBuf {
 			pc.spare = b[:0]
 		}

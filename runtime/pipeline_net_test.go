@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"net"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -283,4 +284,34 @@ func TestPipelinedHostileReplies(t *testing.T) {
 			return len(c.pipe.conns) == 0
 		})
 	})
+}
+
+// TestPipelinedLargeBatches: requests of many callers at once, beyond
+// the size of write buffer a connection keeps, each come back intact to
+// their own caller (a batch buffer not kept must not be reused while it
+// is being written).
+func TestPipelinedLargeBatches(t *testing.T) {
+	ts := startServer(t, secTLS, Framed, nil)
+	c := ts.dial(t, WithPipelining(64), WithMaxConns(1))
+	var wg sync.WaitGroup
+	for g := range 64 {
+		wg.Go(func() {
+			want := strings.Repeat(string(rune('a'+g%26)), 20<<10+g)
+			for range 10 {
+				ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				var got strStruct
+				err := c.Call(ctx, "echo", &strStruct{ID: 1, S: &want}, &got)
+				cancel()
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if got.S == nil || *got.S != want {
+					t.Errorf("caller %d got another caller's or a mangled reply", g)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
