@@ -141,7 +141,7 @@ bench: genbench
 
 # bench/peers is its own module (Kitex, frugal and gRPC stay out of the
 # root go.mod); its peers' code is generated at build time. Not part of
-# make test: about four minutes at the default BENCHTIME=1s.
+# make test: about six minutes at the default BENCHTIME=1s.
 BENCHTIME ?= 1s
 bench-peers: deps
 	$(MAKE) -C bench/peers bench BENCHTIME=$(BENCHTIME)
