@@ -59,7 +59,10 @@ const MaxPipelineDepth = 256
 // their requests written back to back (coalesced into one write when
 // several callers are ready together) and their replies read in order by
 // one goroutine per connection. A new connection is opened only when
-// every open one carries depth calls, up to WithMaxConns. It needs a
+// every open one carries depth calls, up to WithMaxConns. The server runs
+// a connection's calls one after another, so pipelining suits calls that
+// are short next to a round trip; for slow handlers, WithMaxConns is the
+// concurrency the server sees. It needs a
 // server that answers each connection's requests in order, as Apache's
 // and thriftsec's do, and the Framed or Buffered transport without zlib
 // or a Sealer (whose streams are stateful per call). depth ≤ 1 means no
