@@ -219,12 +219,16 @@ func (p *pipePool) attempt(ctx context.Context, limit time.Time, slack time.Dura
 	if err == nil {
 		return false, nil
 	}
+	if ae, ok := err.(*ApplicationError); ok {
+		return ae.Type == ExceptionNotExecuted, err // the server's answer
+	}
+	if errors.Is(err, ErrNotSent) || errors.Is(err, ErrNotExecuted) {
+		// Queued, or behind a refused call, when the connection ended.
+		return true, fmt.Errorf("thrift: call %s: %w", method, err)
+	}
 	var ae *ApplicationError
 	if errors.As(err, &ae) {
-		return ae.Type == ExceptionNotExecuted, err
-	}
-	if errors.Is(err, ErrNotExecuted) || errors.Is(err, ErrNotSent) {
-		return true, fmt.Errorf("thrift: call %s: %w", method, err)
+		return false, err
 	}
 	if isTimeout(err) && !limit.IsZero() && !time.Now().Before(limit) {
 		err = context.DeadlineExceeded
