@@ -534,18 +534,8 @@ func (cl *Client) get(ctx context.Context, limit time.Time, slack time.Duration,
 	case cl.sem <- struct{}{}:
 	default:
 		now = time.Time{} // stale once this waits
-		var expired <-chan time.Time
-		if !limit.IsZero() {
-			t := time.NewTimer(time.Until(limit))
-			defer t.Stop()
-			expired = t.C
-		}
-		select {
-		case cl.sem <- struct{}{}:
-		case <-ctx.Done():
-			return nil, ctx.Err()
-		case <-expired:
-			return nil, context.DeadlineExceeded
+		if err := waitSlot(ctx, cl.sem, limit); err != nil {
+			return nil, err
 		}
 	}
 	for {
@@ -587,6 +577,26 @@ func (cl *Client) get(ctx context.Context, limit time.Time, slack time.Duration,
 	}
 	cc.armDeadline(limit, slack)
 	return cc, nil
+}
+
+// waitSlot takes a token of sem, waiting until ctx ends or limit (if not
+// zero) passes. The callers try the channel without waiting first, so
+// that the common case costs neither a call nor a timer.
+func waitSlot(ctx context.Context, sem chan struct{}, limit time.Time) error {
+	var expired <-chan time.Time
+	if !limit.IsZero() {
+		t := time.NewTimer(time.Until(limit))
+		defer t.Stop()
+		expired = t.C
+	}
+	select {
+	case sem <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-expired:
+		return context.DeadlineExceeded
+	}
 }
 
 // put returns a connection to the pool, or drops it if it is broken or

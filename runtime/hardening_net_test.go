@@ -212,42 +212,28 @@ func TestClientRetriesNotExecuted(t *testing.T) {
 // request from answer, closing a connection after an EXCEPTION; it
 // returns the address.
 func fakeServerFunc(t *testing.T, answer func(name string, seq int32, w *Encoder)) string {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return serveLoopback(t, func(conn net.Conn) {
+		defer conn.Close()
 		for {
-			conn, err := ln.Accept()
+			f, err := ReadFrame(conn, nil, 0)
 			if err != nil {
 				return
 			}
-			go func() {
-				defer conn.Close()
-				for {
-					f, err := ReadFrame(conn, nil, 0)
-					if err != nil {
-						return
-					}
-					d := NewDecoder(f, Limits{})
-					name, _, seq, err := d.ReadMessageBegin()
-					if err != nil {
-						return
-					}
-					var e Encoder
-					e.BeginFrame()
-					answer(name, seq, &e)
-					e.EndFrame()
-					conn.Write(e.Bytes())
-					if bytes.IndexByte(e.Bytes()[4:8], byte(MessageException)) >= 0 {
-						return
-					}
-				}
-			}()
+			d := NewDecoder(f, Limits{})
+			name, _, seq, err := d.ReadMessageBegin()
+			if err != nil {
+				return
+			}
+			var e Encoder
+			e.BeginFrame()
+			answer(name, seq, &e)
+			e.EndFrame()
+			conn.Write(e.Bytes())
+			if bytes.IndexByte(e.Bytes()[4:8], byte(MessageException)) >= 0 {
+				return
+			}
 		}
-	}()
-	return ln.Addr().String()
+	}).Addr().String()
 }
 
 // plainListener hides a TCP listener's type, so that Serve cannot set

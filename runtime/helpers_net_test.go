@@ -457,3 +457,24 @@ func awaitSleep(t testing.TB, svc *testService) {
 		t.Fatal("timed out waiting for the sleep call to start")
 	}
 }
+
+// serveLoopback serves every connection of a loopback listener with serve, until
+// the test ends.
+func serveLoopback(t *testing.T, serve func(net.Conn)) net.Listener {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			go serve(c)
+		}
+	}()
+	return ln
+}

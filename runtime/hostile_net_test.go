@@ -237,34 +237,20 @@ func TestSlowloris(t *testing.T) {
 // reply says so.
 func fakeServer(t *testing.T, reply func(name string, seq int32) ([]byte, bool)) string {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
+	return serveLoopback(t, func(conn net.Conn) {
+		defer conn.Close()
+		w := newWire(Framed, Binary, conn, conn, Limits{})
 		for {
-			conn, err := ln.Accept()
+			name, _, seq, err := w.readMessageBegin()
 			if err != nil {
 				return
 			}
-			go func() {
-				defer conn.Close()
-				w := newWire(Framed, Binary, conn, conn, Limits{})
-				for {
-					name, _, seq, err := w.readMessageBegin()
-					if err != nil {
-						return
-					}
-					out, last := reply(name, seq)
-					if _, err := conn.Write(out); err != nil || last {
-						return
-					}
-				}
-			}()
+			out, last := reply(name, seq)
+			if _, err := conn.Write(out); err != nil || last {
+				return
+			}
 		}
-	}()
-	return ln.Addr().String()
+	}).Addr().String()
 }
 
 // TestClientReplyChecks checks the client against servers that break the

@@ -92,24 +92,3 @@ func TestErrNotSent(t *testing.T) {
 		t.Errorf("connection lost after the request: %v, want an error that is not ErrNotSent", err)
 	}
 }
-
-// serveLoopback serves every connection of a loopback listener with serve, until
-// the test ends.
-func serveLoopback(t *testing.T, serve func(net.Conn)) net.Listener {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			go serve(c)
-		}
-	}()
-	return ln
-}

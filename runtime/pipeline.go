@@ -242,20 +242,7 @@ func (p *pipePool) acquire(ctx context.Context, limit time.Time) error {
 	case p.slots <- struct{}{}:
 		return nil
 	default:
-	}
-	var expired <-chan time.Time
-	if !limit.IsZero() {
-		t := time.NewTimer(time.Until(limit))
-		defer t.Stop()
-		expired = t.C
-	}
-	select {
-	case p.slots <- struct{}{}:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-expired:
-		return context.DeadlineExceeded
+		return waitSlot(ctx, p.slots, limit)
 	}
 }
 

@@ -2,7 +2,6 @@ package runtime
 
 import (
 	"context"
-	"encoding/binary"
 	"errors"
 	"io"
 	"net"
@@ -118,32 +117,12 @@ func TestPipelinedSilentServer(t *testing.T) {
 // TestPipelinedBadSequence: a reply with another call's sequence id ends
 // the connection with BAD_SEQUENCE_ID instead of answering the wrong call.
 func TestPipelinedBadSequence(t *testing.T) {
-	liar := serveLoopback(t, func(c net.Conn) {
-		defer c.Close()
-		for {
-			var h [4]byte
-			if _, err := io.ReadFull(c, h[:]); err != nil {
-				return
-			}
-			body := make([]byte, binary.BigEndian.Uint32(h[:]))
-			if _, err := io.ReadFull(c, body); err != nil {
-				return
-			}
-			d := NewDecoder(body, DefaultLimits())
-			name, _, seq, err := d.ReadMessageBegin()
-			if err != nil {
-				return
-			}
-			var e Encoder
-			e.BeginFrame()
-			e.WriteMessageBegin(name, MessageReply, seq+7)
-			r := int32(1)
-			(&i32Result{Success: &r}).Encode(&e)
-			e.EndFrame()
-			c.Write(e.Bytes())
-		}
+	liar := fakeServerFunc(t, func(name string, seq int32, e *Encoder) {
+		e.WriteMessageBegin(name, MessageReply, seq+7)
+		r := int32(1)
+		(&i32Result{Success: &r}).Encode(e)
 	})
-	c, err := Dial(context.Background(), liar.Addr().String(), WithPlaintext(), WithLogger(testLogger()), WithPipelining(4))
+	c, err := Dial(context.Background(), liar, WithPlaintext(), WithLogger(testLogger()), WithPipelining(4))
 	if err != nil {
 		t.Fatal(err)
 	}
